@@ -1,0 +1,772 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
+# cython: initializedcheck=False, embedsignature=True
+"""Native core of qriskit: TLV walk, CRC-16/CCITT-FALSE and the conversion kernels.
+
+The pure-Python twin is ``qriskit/_core.py``: same names, same results, same errors.
+
+Speed comes from three things. The CRC runs eight bytes per step (slicing-by-8 tables).
+The CRC is affine: ``crc(s, B) = s * x^(8|B|) mod P  xor  crc(0, B)``, so the state at every
+root boundary, captured once while the source is verified, lets a conversion hash only the
+bytes it writes, and carry the unchanged spans across with one 16x16 carry-less product.
+A parsed ``Payload`` caches the CRC state in front of the amount, so converting it again
+costs a few dozen bytes of hashing and one ``memcpy`` per span.
+"""
+
+from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize
+from cpython.list cimport PyList_New, PyList_SET_ITEM
+from cpython.long cimport PyLong_CheckExact
+from cpython.ref cimport Py_INCREF
+from cpython.unicode cimport PyUnicode_CheckExact
+from libc.stdint cimport int32_t, uint8_t, uint16_t, uint32_t
+from libc.stdlib cimport free, malloc
+from libc.string cimport memcpy, memset
+
+from qriskit import errors
+from qriskit.values import Tip, amount_text, reference_text, splice_reference
+
+cdef extern from "Python.h":
+    const char* PyUnicode_AsUTF8AndSize(object, Py_ssize_t*) except NULL
+    object PyUnicode_New(Py_ssize_t, Py_UCS4)
+    void* PyUnicode_DATA(object)
+    bint PyUnicode_IS_ASCII(object)
+    object PyUnicode_DecodeUTF8(const char*, Py_ssize_t, const char*)
+    long long PyLong_AsLongLongAndOverflow(object, int*) except? -1
+    int PyUnicode_KIND(object)
+    Py_UCS4 PyUnicode_READ(int kind, const void* data, Py_ssize_t index) noexcept
+
+__all__ = ["Payload", "crc16", "tlv_items", "to_dynamic", "to_dynamic_many", "to_static"]
+
+DEF MAX_EL = 101          # 100 distinct ids at one level, plus a sentinel
+DEF MAX_PIECES = 512
+DEF KTAB = 1024
+DEF AMT_MAX = 32          # "54" + 2-digit length + 13 characters, with room to spare
+
+cdef uint16_t T[8][256]   # T[k][b]: CRC of byte b followed by k zero bytes, from state 0
+cdef uint16_t K[KTAB]     # K[n] = x^(8n) mod P: the effect of n bytes on a state
+
+cdef void _init_tables() noexcept:
+    cdef uint32_t c
+    cdef int b, k, i
+    for b in range(256):
+        c = <uint32_t>b << 8
+        for i in range(8):
+            c = ((c << 1) ^ 0x1021) if (c & 0x8000) else (c << 1)
+        T[0][b] = <uint16_t>(c & 0xFFFF)
+    for k in range(1, 8):
+        for b in range(256):
+            T[k][b] = <uint16_t>(((T[k - 1][b] << 8) & 0xFFFF) ^ T[0][T[k - 1][b] >> 8])
+    K[0] = 1
+    for i in range(1, KTAB):
+        K[i] = <uint16_t>(((K[i - 1] << 8) & 0xFFFF) ^ T[0][K[i - 1] >> 8])
+
+_init_tables()
+
+
+cdef inline uint16_t _crc(uint16_t s, const uint8_t* p, Py_ssize_t n) noexcept nogil:
+    while n >= 8:
+        s = (T[7][(s >> 8) ^ p[0]] ^ T[6][(s & 0xFF) ^ p[1]] ^ T[5][p[2]] ^ T[4][p[3]]
+             ^ T[3][p[4]] ^ T[2][p[5]] ^ T[1][p[6]] ^ T[0][p[7]])
+        p += 8
+        n -= 8
+    while n > 0:
+        s = <uint16_t>((s << 8) ^ T[0][(s >> 8) ^ p[0]])
+        p += 1
+        n -= 1
+    return s
+
+
+cdef inline uint16_t _mulmod(uint16_t a, uint16_t b) noexcept nogil:
+    """a * b in GF(2)[x] / (x^16 + x^12 + x^5 + 1): a 4-bit-window carry-less product,
+    then the 16 high bits folded back through the CRC tables (h * x^16 mod P)."""
+    cdef uint32_t m[16]
+    cdef uint32_t b1 = b, b2 = <uint32_t>b << 1, b4 = <uint32_t>b << 2, b8 = <uint32_t>b << 3
+    m[0] = 0
+    m[1] = b1
+    m[2] = b2
+    m[3] = b2 ^ b1
+    m[4] = b4
+    m[5] = b4 ^ b1
+    m[6] = b4 ^ b2
+    m[7] = b4 ^ b2 ^ b1
+    m[8] = b8
+    m[9] = b8 ^ b1
+    m[10] = b8 ^ b2
+    m[11] = b8 ^ b2 ^ b1
+    m[12] = b8 ^ b4
+    m[13] = b8 ^ b4 ^ b1
+    m[14] = b8 ^ b4 ^ b2
+    m[15] = b8 ^ b4 ^ b2 ^ b1
+    cdef uint32_t p = (m[a >> 12] << 12) ^ (m[(a >> 8) & 15] << 8) ^ (m[(a >> 4) & 15] << 4) ^ m[a & 15]
+    cdef uint32_t h = p >> 16
+    return <uint16_t>((p & 0xFFFF) ^ T[1][h >> 8] ^ T[0][h & 0xFF])
+
+
+cdef inline uint16_t _xpow8(Py_ssize_t n) noexcept nogil:
+    """x^(8n) mod P, for any n >= 0."""
+    if n < KTAB:
+        return K[n]
+    cdef uint16_t result = K[n % KTAB]
+    cdef uint16_t base = _mulmod(K[KTAB - 1], K[1])
+    cdef Py_ssize_t q = n // KTAB
+    while q:
+        if q & 1:
+            result = _mulmod(result, base)
+        base = _mulmod(base, base)
+        q >>= 1
+    return result
+
+
+cdef const char* HEXDIGITS = b"0123456789ABCDEF"
+
+
+cdef inline int _hexval(Py_UCS4 ch) noexcept:
+    cdef int c = <int>ch
+    if 48 <= c <= 57:
+        return c - 48
+    if 65 <= c <= 70:
+        return c - 55
+    if 97 <= c <= 102:
+        return c - 87
+    return -1
+
+
+def crc16(data):
+    """CRC-16/CCITT-FALSE (poly 0x1021, init 0xFFFF) of ``data``; a str is hashed as UTF-8."""
+    cdef Py_ssize_t n
+    cdef const char* p
+    if PyUnicode_CheckExact(data) or isinstance(data, str):
+        p = _utf8(data, &n)
+        return _crc(0xFFFF, <const uint8_t*>p, n)
+    if isinstance(data, bytes):
+        return _crc(0xFFFF, <const uint8_t*>PyBytes_AS_STRING(data), len(<bytes>data))
+    if isinstance(data, (bytearray, memoryview)):
+        data = bytes(data)
+        return _crc(0xFFFF, <const uint8_t*>PyBytes_AS_STRING(data), len(<bytes>data))
+    raise TypeError(f"crc16 needs str or bytes, not {type(data).__name__}")
+
+
+cdef const char* _utf8(str text, Py_ssize_t* n) except NULL:
+    cdef const char* p
+    try:
+        p = PyUnicode_AsUTF8AndSize(text, n)
+    except UnicodeEncodeError as exc:
+        raise errors.unencodable(exc.start) from None
+    return p
+
+
+cdef int _walk(str text, Py_ssize_t start, Py_ssize_t end, str prefix, bint root,
+               Py_ssize_t base, uint8_t* tags, int32_t* starts) except -1:
+    """Split text[start:end] into data objects; fill tags/starts (header offsets).
+
+    Returns the number of objects; error offsets are ``base`` + position in ``text``.
+    Errors match ``qriskit._core._walk`` exactly.
+    """
+    cdef int kind = PyUnicode_KIND(text)
+    cdef const void* data = PyUnicode_DATA(text)
+    cdef Py_ssize_t pos = start, length
+    cdef Py_ssize_t seen[100]
+    cdef int count = 0, tag, c0, c1, l0, l1
+    memset(seen, 0xFF, sizeof(seen))
+    while pos < end:
+        if end - pos < 4:
+            raise errors.header_cut(prefix.rstrip("."), base + pos, end - pos)
+        c0 = <int>PyUnicode_READ(kind, data, pos) - 48
+        c1 = <int>PyUnicode_READ(kind, data, pos + 1) - 48
+        if not (0 <= c0 <= 9 and 0 <= c1 <= 9):
+            raise errors.bad_id(text[pos:pos + 2], prefix.rstrip("."), base + pos)
+        tag = c0 * 10 + c1
+        if root and count == 0 and tag != 0:
+            raise errors.first_not_00(text[pos:pos + 2])
+        l0 = <int>PyUnicode_READ(kind, data, pos + 2) - 48
+        l1 = <int>PyUnicode_READ(kind, data, pos + 3) - 48
+        if not (0 <= l0 <= 9 and 0 <= l1 <= 9) or (l0 == 0 and l1 == 0):
+            raise errors.bad_length(text[pos + 2:pos + 4], prefix + text[pos:pos + 2], base + pos + 2)
+        length = l0 * 10 + l1
+        if pos + 4 + length > end:
+            raise errors.value_overrun(length, end - pos - 4, prefix + text[pos:pos + 2], base + pos + 2)
+        if seen[tag] >= 0:
+            raise errors.repeated_tag(prefix + text[pos:pos + 2], base + pos, base + seen[tag])
+        seen[tag] = pos
+        tags[count] = <uint8_t>tag
+        starts[count] = <int32_t>pos
+        count += 1
+        pos += 4 + length
+    return count
+
+
+def tlv_items(str text, Py_ssize_t offset=0, str path=""):
+    """Split a template's value into (id, value, offset) triples; ids must not repeat.
+
+    ``offset`` is where ``text`` starts in the payload and ``path`` the template's id, so
+    that errors point into the whole code. Raises ``TLVError`` on any malformed object.
+    """
+    cdef uint8_t tags[MAX_EL]
+    cdef int32_t starts[MAX_EL]
+    cdef str prefix = path + "." if path else ""
+    cdef int count, i
+    cdef Py_ssize_t a, b
+    count = _walk(text, 0, len(text), prefix, False, offset, tags, starts)
+    out = []
+    for i in range(count):
+        a = starts[i]
+        b = starts[i + 1] if i + 1 < count else len(text)
+        out.append((text[a:a + 2], text[a + 4:b], offset + a))
+    return tuple(out)
+
+
+cdef struct Piece:
+    const uint8_t* p      # new bytes, or NULL for a span of source objects
+    Py_ssize_t n          # byte length
+    int ea                # source span: objects ea .. eb-1
+    int eb
+
+
+cdef struct Root:
+    const uint8_t* b      # UTF-8 of the payload (owned by the str)
+    Py_ssize_t nb
+    bint ascii
+    int count             # root objects, 63 included
+    uint16_t computed     # the CRC the data calls for
+    bint crc_ok
+    uint8_t tag[MAX_EL]
+    int32_t cs[MAX_EL]    # char offset of each header; cs[count] = len
+    int32_t bs[MAX_EL]    # byte offset of each header; bs[count] = nb
+    uint16_t st[MAX_EL]   # CRC state at bs[i], where mark[i] is set
+    uint8_t mark[MAX_EL]  # boundaries a conversion can split at
+    signed char pos[100]  # object index of each id, or -1
+
+
+cdef str _as_text(payload):
+    if isinstance(payload, str):
+        return payload
+    if isinstance(payload, (bytes, bytearray, memoryview)):
+        try:
+            return bytes(payload).decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise errors.bad_utf8(exc.start) from None
+    raise TypeError(f"payload must be str, not {type(payload).__name__}")
+
+
+cdef int _load(Root* r, str text, bint verify_crc) except -1:
+    """Walk the root of ``text``, capture the CRC state at each object, check the CRC."""
+    cdef Py_ssize_t n = len(text), nb, i, b, c
+    cdef int count, k, h, found = 0, lead
+    cdef bint hexok = True
+    r.b = <const uint8_t*>_utf8(text, &nb)
+    r.nb = nb
+    if n == 0:
+        raise errors.empty_payload()
+    cdef int kind = PyUnicode_KIND(text)
+    cdef const void* data = PyUnicode_DATA(text)
+    if (n < 8 or PyUnicode_READ(kind, data, n - 8) != 54 or PyUnicode_READ(kind, data, n - 7) != 51
+            or PyUnicode_READ(kind, data, n - 6) != 48 or PyUnicode_READ(kind, data, n - 5) != 52):
+        raise errors.crc_missing(n - 8 if n > 8 else 0)
+    for k in range(4):
+        h = _hexval(PyUnicode_READ(kind, data, n - 4 + k))
+        if h < 0:
+            hexok = False
+            break
+        found = (found << 4) | h
+    if verify_crc and not hexok:
+        raise errors.crc_not_hex(text[n - 4:], n - 4)
+    count = _walk(text, 0, n - 8, "", True, 0, r.tag, r.cs)
+    if count == 0:
+        raise errors.first_not_00("63")
+    r.tag[count] = 63
+    r.cs[count] = <int32_t>(n - 8)
+    count += 1
+    r.cs[count] = <int32_t>n
+    r.count = count
+    r.ascii = PyUnicode_IS_ASCII(text)
+    if r.ascii:
+        memcpy(r.bs, r.cs, sizeof(int32_t) * (count + 1))
+    else:
+        b = 0
+        c = 0
+        for i in range(count + 1):
+            while c < r.cs[i]:
+                lead = r.b[b]
+                b += 1 if lead < 0x80 else 2 if lead < 0xE0 else 3 if lead < 0xF0 else 4
+                c += 1
+            r.bs[i] = <int32_t>b
+    memset(r.pos, 0xFF, sizeof(r.pos))
+    for i in range(count):
+        r.pos[r.tag[i]] = <signed char>i
+    _mark(r)
+    cdef uint16_t state = 0xFFFF
+    cdef Py_ssize_t at = 0
+    for i in range(count):
+        if r.mark[i]:
+            state = _crc(state, r.b + at, r.bs[i] - at)
+            at = r.bs[i]
+            r.st[i] = state
+    r.computed = _crc(r.st[count - 1], <const uint8_t*>b"6304", 4)
+    r.crc_ok = hexok and found == r.computed
+    if verify_crc and not r.crc_ok:
+        raise errors.crc_mismatch(text[n - 4:], r.computed, n - 4)
+    return 0
+
+
+cdef void _mark(Root* r) noexcept:
+    """Mark every boundary at which ``_plan`` may cut: the CRC state is kept only there.
+
+    Hashing the payload in a few long runs, instead of object by object, keeps the
+    eight-bytes-a-step CRC at full speed.
+    """
+    cdef int i, t
+    memset(r.mark, 0, sizeof(r.mark))
+    r.mark[0] = 1
+    r.mark[1] = 1
+    r.mark[r.count - 1] = 1
+    r.mark[_first_above(r, 54)] = 1
+    r.mark[_first_above(r, 62)] = 1
+    for t in (1, 53, 54, 55, 56, 57, 62):
+        i = r.pos[t]
+        if i >= 0:
+            r.mark[i] = 1
+            r.mark[i + 1] = 1
+
+
+cdef inline uint16_t _state(const Root* r, int i) noexcept:
+    """CRC state at object i (from the nearest marked boundary; normally i is marked)."""
+    if r.mark[i]:
+        return r.st[i]
+    cdef int k = i
+    while not r.mark[k]:
+        k -= 1
+    return _crc(r.st[k], r.b + r.bs[k], r.bs[i] - r.bs[k])
+
+
+cdef int _first_above(const Root* r, int tag) noexcept:
+    cdef int i
+    for i in range(r.count - 1):
+        if r.tag[i] > tag:
+            return i
+    return r.count - 1
+
+
+cdef inline int _add(Piece* out, int k, const uint8_t* p, Py_ssize_t n) noexcept:
+    out[k].p = p
+    out[k].n = n
+    out[k].ea = -1
+    out[k].eb = -1
+    return k + 1
+
+
+cdef int _plan(const Root* r, bint dynamic, const uint8_t* amt, Py_ssize_t namt,
+               const uint8_t* tip, Py_ssize_t ntip, const uint8_t* ref, Py_ssize_t nref,
+               Piece* out, int* amount_piece) noexcept:
+    """Lay out the output as pieces; returns their number ("6304" and the CRC not included).
+
+    The same rules as ``qriskit._core.Payload._convert``: 01 replaced (or inserted after
+    00); 54 in place, else after 53, else before the first id above 54; a tip in place of
+    the first of 55-57, else right after 54; a reference in 62, else a new 62 before the
+    first id above 62. Runs of untouched objects become one source span.
+    """
+    cdef int last = r.count - 1    # the 63 object
+    cdef int i, t, k = 0
+    cdef int i01 = r.pos[1], i53 = r.pos[53], i54 = r.pos[54], i62 = r.pos[62]
+    cdef int amount_before = -1, amount_after = -1, tip_first = -1, ref_before = -1
+    cdef const uint8_t* pim = <const uint8_t*>(b"010212" if dynamic else b"010211")
+    if dynamic and i54 < 0:
+        if i53 >= 0:
+            amount_after = i53
+        else:
+            amount_before = _first_above(r, 54)
+    if tip != NULL:
+        for t in range(55, 58):
+            if r.pos[t] >= 0 and (tip_first < 0 or r.pos[t] < tip_first):
+                tip_first = r.pos[t]
+    if ref != NULL and i62 < 0:
+        ref_before = _first_above(r, 62)
+    amount_piece[0] = -1
+    for i in range(last + 1):
+        if i == amount_before:
+            amount_piece[0] = k
+            k = _add(out, k, amt, namt)
+            if tip != NULL and tip_first < 0:
+                k = _add(out, k, tip, ntip)
+        if i == ref_before:
+            k = _add(out, k, ref, nref)
+        if i == last:
+            break
+        t = r.tag[i]
+        if t == 1:
+            k = _add(out, k, pim, 6)
+        elif t == 54:
+            if dynamic:
+                amount_piece[0] = k
+                k = _add(out, k, amt, namt)
+                if tip != NULL and tip_first < 0:
+                    k = _add(out, k, tip, ntip)
+        elif 55 <= t <= 57 and tip != NULL:
+            if i == tip_first:
+                k = _add(out, k, tip, ntip)
+        elif t == 62 and ref != NULL:
+            k = _add(out, k, ref, nref)
+        elif k > 0 and out[k - 1].p == NULL and out[k - 1].eb == i:
+            out[k - 1].eb = i + 1
+            out[k - 1].n += r.bs[i + 1] - r.bs[i]
+        else:
+            out[k].p = NULL
+            out[k].n = r.bs[i + 1] - r.bs[i]
+            out[k].ea = i
+            out[k].eb = i + 1
+            k += 1
+        if i == 0 and i01 < 0:
+            k = _add(out, k, pim, 6)
+        if i == amount_after:
+            amount_piece[0] = k
+            k = _add(out, k, amt, namt)
+            if tip != NULL and tip_first < 0:
+                k = _add(out, k, tip, ntip)
+    return k
+
+
+cdef inline uint16_t _hash(const Root* r, uint16_t s, const Piece* pieces, int k) noexcept:
+    """Carry CRC state ``s`` over the pieces: hash new bytes, jump over source spans."""
+    cdef int j
+    cdef uint16_t x
+    for j in range(k):
+        if pieces[j].p == NULL:
+            if pieces[j].n <= 24:   # short spans: hashing is cheaper than the jump
+                s = _crc(s, r.b + r.bs[pieces[j].ea], pieces[j].n)
+            else:
+                x = s ^ _state(r, pieces[j].ea)
+                s = (_mulmod(x, _xpow8(pieces[j].n)) if x else 0) ^ _state(r, pieces[j].eb)
+        else:
+            s = _crc(s, pieces[j].p, pieces[j].n)
+    return s
+
+
+cdef inline uint8_t* _copy(const Root* r, uint8_t* w, const Piece* pieces, int k) noexcept:
+    cdef int j
+    for j in range(k):
+        if pieces[j].p == NULL:
+            memcpy(w, r.b + r.bs[pieces[j].ea], pieces[j].n)
+        else:
+            memcpy(w, pieces[j].p, pieces[j].n)
+        w += pieces[j].n
+    return w
+
+
+cdef inline void _finish(uint8_t* w, uint16_t s) noexcept:
+    w[0] = 54   # "6304"
+    w[1] = 51
+    w[2] = 48
+    w[3] = 52
+    w[4] = HEXDIGITS[(s >> 12) & 15]
+    w[5] = HEXDIGITS[(s >> 8) & 15]
+    w[6] = HEXDIGITS[(s >> 4) & 15]
+    w[7] = HEXDIGITS[s & 15]
+
+
+cdef object _new_text(Py_ssize_t total, bint ascii, uint8_t** buf):
+    """An ASCII str to fill in place, or (non-ASCII) a malloc'd buffer and None."""
+    if ascii:
+        out = PyUnicode_New(total, 127)
+        buf[0] = <uint8_t*>PyUnicode_DATA(out)
+        return out
+    buf[0] = <uint8_t*>malloc(total)
+    if buf[0] == NULL:
+        raise MemoryError()
+    return None
+
+
+cdef object _done_text(object out, uint8_t* buf, Py_ssize_t total):
+    if out is not None:
+        return out
+    try:
+        return PyUnicode_DecodeUTF8(<const char*>buf, total, "strict")
+    finally:
+        free(buf)
+
+
+cdef object _emit(const Root* r, const Piece* pieces, int k):
+    """Write the pieces, "6304" and their CRC into a new str."""
+    cdef Py_ssize_t total = 8
+    cdef int j
+    cdef uint8_t* buf
+    for j in range(k):
+        total += pieces[j].n
+    cdef uint16_t s = _crc(_hash(r, 0xFFFF, pieces, k), <const uint8_t*>b"6304", 4)
+    out = _new_text(total, r.ascii, &buf)
+    _finish(_copy(r, buf, pieces, k), s)
+    return _done_text(out, buf, total)
+
+
+cdef object _convert(const Root* r, str text, bint dynamic, const uint8_t* amt, Py_ssize_t namt,
+                     tip, reference):
+    """The general conversion: any tip, any reference, or back to static."""
+    cdef Piece pieces[MAX_PIECES]
+    cdef int k, amount_piece
+    cdef bytes tipb = _tip_bytes(tip) if tip is not None else None
+    cdef bytes refb = _reference_bytes(r, text, reference) if reference is not None else None
+    k = _plan(
+        r, dynamic, amt, namt,
+        <const uint8_t*>PyBytes_AS_STRING(tipb) if tipb is not None else NULL,
+        len(tipb) if tipb is not None else 0,
+        <const uint8_t*>PyBytes_AS_STRING(refb) if refb is not None else NULL,
+        len(refb) if refb is not None else 0,
+        pieces, &amount_piece,
+    )
+    return _emit(r, pieces, k)
+
+
+cdef bytes _reference_bytes(const Root* r, str text, reference):
+    reference = reference_text(reference)
+    cdef int i = r.pos[62]
+    if i < 0:
+        return splice_reference(None, reference).encode()
+    try:
+        items = tlv_items(text[r.cs[i] + 4:r.cs[i + 1]], r.cs[i] + 4, "62")
+    except errors.TLVError as exc:
+        raise errors.damaged_62(exc) from None
+    return splice_reference([(t, v) for t, v, _ in items], reference).encode("utf-8")
+
+
+cdef class Payload:
+    """A payload split at the root: the base of ``qriskit.QRIS`` on the native twin."""
+
+    cdef Root r
+    cdef str _payload
+    cdef object _items
+    # cached plan of the amount-only conversion
+    cdef bint _ready
+    cdef uint8_t* _pre            # output bytes before the amount
+    cdef Py_ssize_t _npre
+    cdef uint16_t _spre           # CRC state after them
+    cdef Piece* _post             # pieces after the amount (before "6304")
+    cdef int _npost
+    cdef Py_ssize_t _nposttotal
+
+    def __dealloc__(self):
+        free(self._pre)
+        free(self._post)
+
+    def __init__(self, payload, bint verify_crc=True):
+        if self._payload is not None:
+            raise TypeError("a Payload is immutable: it is already initialised")
+        cdef str text = _as_text(payload)
+        _load(&self.r, text, verify_crc)
+        self._payload = text
+
+    # -- reading -----------------------------------------------------------------------
+    @property
+    def payload(self):
+        """The code exactly as given."""
+        return self._payload
+
+    @property
+    def crc(self):
+        """The CRC as written in the code (4 characters)."""
+        return self._payload[len(self._payload) - 4:]
+
+    @property
+    def crc_ok(self):
+        """Whether the written CRC matches the data (case-insensitively)."""
+        return self.r.crc_ok
+
+    @property
+    def computed_crc(self):
+        """The CRC the data calls for, as 4 uppercase hex digits."""
+        return f"{self.r.computed:04X}"
+
+    def items(self):
+        """The root data objects as (id, value) pairs, in order, 63 last."""
+        cdef int i
+        if self._items is None:
+            p = self._payload
+            self._items = tuple(
+                (p[self.r.cs[i]:self.r.cs[i] + 2], p[self.r.cs[i] + 4:self.r.cs[i + 1]])
+                for i in range(self.r.count)
+            )
+        return self._items
+
+    def spans(self):
+        """(id, start, end) of each root data object, in characters, header included."""
+        cdef int i
+        p = self._payload
+        return tuple(
+            (p[self.r.cs[i]:self.r.cs[i] + 2], self.r.cs[i], self.r.cs[i + 1]) for i in range(self.r.count)
+        )
+
+    def get(self, tag, default=None):
+        """The value of root data object ``tag``, or ``default``."""
+        cdef int t = _tag_number(tag)
+        if t < 0 or self.r.pos[t] < 0:
+            return default
+        cdef int i = self.r.pos[t]
+        return self._payload[self.r.cs[i] + 4:self.r.cs[i + 1]]
+
+    def __contains__(self, tag):
+        cdef int t = _tag_number(tag)
+        return t >= 0 and self.r.pos[t] >= 0
+
+    # -- converting --------------------------------------------------------------------
+    def to_dynamic(self, amount, tip=None, reference=None):
+        """This code as a dynamic code for ``amount`` (see ``qriskit.to_dynamic``)."""
+        cdef uint8_t chunk[AMT_MAX]
+        cdef Py_ssize_t n = _amount_chunk(amount, chunk)
+        if tip is None and reference is None:
+            if not self._ready:
+                self._prepare()
+            return self._fast(chunk, n)
+        return _convert(&self.r, self._payload, True, chunk, n, tip, reference)
+
+    def to_static(self):
+        """This code as a static code: 01 set to 11, the amount (54) removed."""
+        return _convert(&self.r, self._payload, False, NULL, 0, None, None)
+
+    def to_dynamic_many(self, amounts, tip=None):
+        """One dynamic code per amount, in order."""
+        cdef uint8_t chunk[AMT_MAX]
+        cdef Py_ssize_t n, i = 0
+        out = []
+        if tip is not None:
+            _tip_bytes(tip)
+        elif not self._ready:
+            self._prepare()
+        for amount in amounts:
+            try:
+                n = _amount_chunk(amount, chunk)
+            except errors.AmountError as exc:
+                raise errors.in_batch(exc, i) from None
+            if tip is None:
+                out.append(self._fast(chunk, n))
+            else:
+                out.append(_convert(&self.r, self._payload, True, chunk, n, tip, None))
+            i += 1
+        return out
+
+    cdef int _prepare(self) except -1:
+        """Cache the amount-only plan: the bytes and CRC state in front of the amount."""
+        cdef Piece pieces[MAX_PIECES]
+        cdef int k, a, j
+        cdef uint8_t dummy[1]
+        dummy[0] = 0
+        k = _plan(&self.r, True, dummy, 0, NULL, 0, NULL, 0, pieces, &a)
+        self._npre = 0
+        for j in range(a):
+            self._npre += pieces[j].n
+        self._pre = <uint8_t*>malloc(self._npre + 1)
+        self._post = <Piece*>malloc(sizeof(Piece) * (k - a))
+        if self._pre == NULL or self._post == NULL:
+            raise MemoryError()
+        _copy(&self.r, self._pre, pieces, a)
+        self._spre = _hash(&self.r, 0xFFFF, pieces, a)
+        self._npost = k - a - 1
+        self._nposttotal = 0
+        for j in range(self._npost):   # source spans, or the static "010212" literal
+            self._post[j] = pieces[a + 1 + j]
+            self._nposttotal += pieces[a + 1 + j].n
+        self._ready = True
+        return 0
+
+    cdef object _fast(self, const uint8_t* chunk, Py_ssize_t n):
+        """Amount-only conversion from the cached plan."""
+        cdef uint16_t s = _hash(&self.r, _crc(self._spre, chunk, n), self._post, self._npost)
+        cdef Py_ssize_t total = self._npre + n + self._nposttotal + 8
+        cdef uint8_t* buf
+        out = _new_text(total, self.r.ascii, &buf)
+        memcpy(buf, self._pre, self._npre)
+        memcpy(buf + self._npre, chunk, n)
+        _finish(_copy(&self.r, buf + self._npre + n, self._post, self._npost),
+                _crc(s, <const uint8_t*>b"6304", 4))
+        return _done_text(out, buf, total)
+
+    def __reduce__(self):
+        return (type(self), (self._payload, False))
+
+
+cdef int _tag_number(tag) noexcept:
+    if not isinstance(tag, str) or len(<str>tag) != 2:
+        return -1
+    cdef int a = <int>(<str>tag)[0] - 48, b = <int>(<str>tag)[1] - 48
+    if not (0 <= a <= 9 and 0 <= b <= 9):
+        return -1
+    return a * 10 + b
+
+
+cdef bytes _tip_bytes(tip):
+    if not isinstance(tip, Tip):
+        raise TypeError(
+            f"tip must be a Tip (Tip.prompt(), Tip.fixed(x), Tip.percent(r)), not {type(tip).__name__}"
+        )
+    return (<str>tip.tlv).encode("ascii")
+
+
+cdef Py_ssize_t _amount_chunk(amount, uint8_t* out) except -1:
+    """Write "54" + length + amount text into out; returns the byte count.
+
+    int and ASCII str amounts are checked here; anything else, and every error, goes
+    through ``qriskit.values.amount_text`` so both twins say the same.
+    """
+    cdef long long v
+    cdef int overflow = 0
+    cdef Py_ssize_t n = 0, i, dot
+    cdef uint8_t digits[24]
+    cdef const uint8_t* p
+    cdef bint nonzero
+    if PyLong_CheckExact(amount):
+        v = PyLong_AsLongLongAndOverflow(amount, &overflow)
+        if overflow == 0 and 0 < v < 10000000000000LL:
+            while v:
+                digits[n] = <uint8_t>(48 + v % 10)
+                v //= 10
+                n += 1
+            for i in range(n):
+                out[4 + i] = digits[n - 1 - i]
+            return _head(out, n)
+    elif PyUnicode_CheckExact(amount) and PyUnicode_IS_ASCII(amount):
+        n = len(<str>amount)
+        if 0 < n <= 13:
+            p = <const uint8_t*>PyUnicode_DATA(amount)
+            dot = -1
+            nonzero = False
+            for i in range(n):
+                if p[i] == 46 and dot < 0 and i > 0:
+                    dot = i
+                elif 48 <= p[i] <= 57:
+                    nonzero = nonzero or p[i] != 48
+                else:
+                    nonzero = False
+                    break
+            if nonzero:
+                memcpy(out + 4, p, n)
+                return _head(out, n)
+    text = amount_text(amount)
+    n = len(<str>text)
+    memcpy(out + 4, PyUnicode_DATA(text), n)
+    return _head(out, n)
+
+
+cdef inline Py_ssize_t _head(uint8_t* out, Py_ssize_t n) noexcept:
+    out[0] = 53   # "54"
+    out[1] = 52
+    out[2] = <uint8_t>(48 + n // 10)
+    out[3] = <uint8_t>(48 + n % 10)
+    return n + 4
+
+
+def to_dynamic(payload, amount, *, tip=None, reference=None, bint verify_crc=True):
+    """Convert ``payload`` to a dynamic code for ``amount`` (see ``qriskit.to_dynamic``)."""
+    cdef Root r
+    cdef str text = _as_text(payload)
+    _load(&r, text, verify_crc)
+    cdef uint8_t chunk[AMT_MAX]
+    cdef Py_ssize_t n = _amount_chunk(amount, chunk)
+    return _convert(&r, text, True, chunk, n, tip, reference)
+
+
+def to_static(payload, *, bint verify_crc=True):
+    """Convert ``payload`` to a static code (see ``qriskit.to_static``)."""
+    cdef Root r
+    cdef str text = _as_text(payload)
+    _load(&r, text, verify_crc)
+    return _convert(&r, text, False, NULL, 0, None, None)
+
+
+def to_dynamic_many(payload, amounts, *, tip=None, bint verify_crc=True):
+    """One dynamic code per amount (see ``qriskit.to_dynamic_many``)."""
+    return Payload(payload, verify_crc).to_dynamic_many(amounts, tip)

@@ -1,0 +1,272 @@
+"""The pure-Python twin of the native core (``native/_native.pyx``).
+
+Same functions, same results, same errors: the tests run every core case on both, and
+Hypothesis checks that they agree. This twin favours plain code over speed; the native one
+is the fast path. Offsets in errors count characters, as EMV lengths do.
+"""
+
+from __future__ import annotations
+
+from binascii import crc_hqx
+from collections.abc import Iterable
+
+from . import errors
+from .values import Tip, amount_text, reference_text, splice_reference
+
+__all__ = ["Payload", "crc16", "tlv_items", "to_dynamic", "to_dynamic_many", "to_static"]
+
+_DIGITS = "0123456789"
+_HEX = frozenset("0123456789abcdefABCDEF")
+
+
+def _utf8(text: str) -> bytes:
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise errors.unencodable(exc.start) from None
+
+
+def crc16(data: str | bytes) -> int:
+    """CRC-16/CCITT-FALSE (poly 0x1021, init 0xFFFF) of ``data``; a str is hashed as UTF-8."""
+    if isinstance(data, str):
+        return crc_hqx(_utf8(data), 0xFFFF)
+    if isinstance(data, (bytes, bytearray, memoryview)):
+        return crc_hqx(data, 0xFFFF)
+    raise TypeError(f"crc16 needs str or bytes, not {type(data).__name__}")
+
+
+def _walk(
+    text: str, start: int, end: int, prefix: str, root: bool, base: int = 0
+) -> list[tuple[str, int, int]]:
+    """Split ``text[start:end]`` into (id, value_start, value_end) triples, or raise TLVError.
+
+    Error offsets are ``base`` + the position in ``text``.
+    """
+    out: list[tuple[str, int, int]] = []
+    seen: dict[str, int] = {}
+    pos = start
+    while pos < end:
+        if end - pos < 4:
+            raise errors.header_cut(prefix.rstrip("."), base + pos, end - pos)
+        tag = text[pos : pos + 2]
+        if tag[0] not in _DIGITS or tag[1] not in _DIGITS:
+            raise errors.bad_id(tag, prefix.rstrip("."), base + pos)
+        if root and not out and tag != "00":
+            raise errors.first_not_00(tag)
+        path = prefix + tag
+        size = text[pos + 2 : pos + 4]
+        if size[0] not in _DIGITS or size[1] not in _DIGITS or size == "00":
+            raise errors.bad_length(size, path, base + pos + 2)
+        length = int(size)
+        if pos + 4 + length > end:
+            raise errors.value_overrun(length, end - pos - 4, path, base + pos + 2)
+        if tag in seen:
+            raise errors.repeated_tag(path, base + pos, base + seen[tag])
+        seen[tag] = pos
+        out.append((tag, pos + 4, pos + 4 + length))
+        pos += 4 + length
+    return out
+
+
+def tlv_items(text: str, offset: int = 0, path: str = "") -> tuple[tuple[str, str, int], ...]:
+    """Split a template's value into (id, value, offset) triples; ids must not repeat.
+
+    ``offset`` is where ``text`` starts in the payload and ``path`` the template's id, so
+    that errors point into the whole code. Raises ``TLVError`` on any malformed object.
+    """
+    prefix = f"{path}." if path else ""
+    return tuple(
+        (tag, text[a:b], offset + a - 4) for tag, a, b in _walk(text, 0, len(text), prefix, False, offset)
+    )
+
+
+class Payload:
+    """A payload split at the root: the base of ``qriskit.QRIS`` on the pure twin."""
+
+    __slots__ = ("_computed", "_crc_ok", "_els", "_index", "_payload")
+
+    def __init__(self, payload: str, verify_crc: bool = True) -> None:
+        if isinstance(payload, (bytes, bytearray, memoryview)):
+            try:
+                payload = bytes(payload).decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise errors.bad_utf8(exc.start) from None
+        elif not isinstance(payload, str):
+            raise TypeError(f"payload must be str, not {type(payload).__name__}")
+        data = _utf8(payload)
+        n = len(payload)
+        if n == 0:
+            raise errors.empty_payload()
+        if n < 8 or payload[n - 8 : n - 4] != "6304":
+            raise errors.crc_missing(max(n - 8, 0))
+        found = payload[n - 4 :]
+        if verify_crc and not _HEX.issuperset(found):
+            raise errors.crc_not_hex(found, n - 4)
+        els = _walk(payload, 0, n - 8, "", True)
+        if not els:
+            raise errors.first_not_00("63")
+        els.append(("63", n - 4, n))
+        computed = crc_hqx(data[: len(data) - 4], 0xFFFF)
+        crc_ok = _HEX.issuperset(found) and int(found, 16) == computed
+        if verify_crc and not crc_ok:
+            raise errors.crc_mismatch(found, computed, n - 4)
+        self._payload = payload
+        self._els = els
+        self._index = {tag: i for i, (tag, _, _) in enumerate(els)}
+        self._crc_ok = crc_ok
+        self._computed = computed
+
+    # -- reading -----------------------------------------------------------------------
+    @property
+    def payload(self) -> str:
+        """The code exactly as given."""
+        return self._payload
+
+    @property
+    def crc(self) -> str:
+        """The CRC as written in the code (4 characters)."""
+        return self._payload[-4:]
+
+    @property
+    def crc_ok(self) -> bool:
+        """Whether the written CRC matches the data (case-insensitively)."""
+        return self._crc_ok
+
+    @property
+    def computed_crc(self) -> str:
+        """The CRC the data calls for, as 4 uppercase hex digits."""
+        return f"{self._computed:04X}"
+
+    def items(self) -> tuple[tuple[str, str], ...]:
+        """The root data objects as (id, value) pairs, in order, 63 last."""
+        p = self._payload
+        return tuple((tag, p[a:b]) for tag, a, b in self._els)
+
+    def spans(self) -> tuple[tuple[str, int, int], ...]:
+        """(id, start, end) of each root data object, in characters, header included."""
+        return tuple((tag, a - 4, b) for tag, a, b in self._els)
+
+    def get(self, tag: str, default: str | None = None) -> str | None:
+        """The value of root data object ``tag``, or ``default``."""
+        i = self._index.get(tag)
+        if i is None:
+            return default
+        _, a, b = self._els[i]
+        return self._payload[a:b]
+
+    def __contains__(self, tag: object) -> bool:
+        return tag in self._index
+
+    # -- converting --------------------------------------------------------------------
+    def to_dynamic(self, amount: object, tip: Tip | None = None, reference: str | None = None) -> str:
+        """This code as a dynamic code for ``amount`` (see ``qriskit.to_dynamic``)."""
+        return self._convert(_amount_element(amount), _tip_element(tip), _reference(reference))
+
+    def to_static(self) -> str:
+        """This code as a static code: 01 set to 11, the amount (54) removed."""
+        return self._convert(None, None, None)
+
+    def to_dynamic_many(self, amounts: Iterable[object], tip: Tip | None = None) -> list[str]:
+        """One dynamic code per amount, in order."""
+        tip_el = _tip_element(tip)
+        out = []
+        for i, amount in enumerate(amounts):
+            try:
+                element = _amount_element(amount)
+            except errors.AmountError as exc:
+                raise errors.in_batch(exc, i) from None
+            out.append(self._convert(element, tip_el, None))
+        return out
+
+    def _convert(self, amount_el: str | None, tip_el: str | None, reference: str | None) -> str:
+        p = self._payload
+        root = [(tag, p[a - 4 : b]) for tag, a, b in self._els[:-1]]
+        tags = [tag for tag, _ in root]
+        dynamic = amount_el is not None
+        pim = "010212" if dynamic else "010211"
+        if "01" in tags:
+            root[tags.index("01")] = ("01", pim)
+        else:
+            root.insert(1, ("01", pim))
+        if dynamic:
+            tip_at = -1
+            if tip_el is not None:
+                old = [i for i, (tag, _) in enumerate(root) if tag in ("55", "56", "57")]
+                for i in reversed(old):
+                    del root[i]
+                if old:
+                    tip_at = old[0]
+                    root.insert(tip_at, ("55", tip_el))
+            tags = [tag for tag, _ in root]
+            if "54" in tags:
+                at = tags.index("54")
+                root[at] = ("54", amount_el)
+            else:
+                at = tags.index("53") + 1 if "53" in tags else _first_above(tags, "54")
+                root.insert(at, ("54", amount_el))
+            if tip_el is not None and tip_at < 0:
+                root.insert(at + 1, ("55", tip_el))
+        else:
+            root = [(tag, el) for tag, el in root if tag != "54"]
+        if reference is not None:
+            tags = [tag for tag, _ in root]
+            if "62" in tags:
+                at = tags.index("62")
+                value = root[at][1][4:]
+                try:
+                    items = [(t, v) for t, v, _ in tlv_items(value, self._els[self._index["62"]][1], "62")]
+                except errors.TLVError as exc:
+                    raise errors.damaged_62(exc) from None
+                root[at] = ("62", splice_reference(items, reference))
+            else:
+                root.insert(_first_above(tags, "62"), ("62", splice_reference(None, reference)))
+        body = "".join(el for _, el in root) + "6304"
+        return f"{body}{crc_hqx(_utf8(body), 0xFFFF):04X}"
+
+
+def _first_above(tags: list[str], tag: str) -> int:
+    for i, t in enumerate(tags):
+        if t > tag:
+            return i
+    return len(tags)
+
+
+def _amount_element(amount: object) -> str:
+    text = amount_text(amount)
+    return f"54{len(text):02d}{text}"
+
+
+def _tip_element(tip: object) -> str | None:
+    if tip is None:
+        return None
+    if not isinstance(tip, Tip):
+        raise TypeError(f"tip must be a Tip (Tip.prompt(), Tip.fixed(x), Tip.percent(r)), not {type(tip).__name__}")
+    return tip.tlv
+
+
+def _reference(reference: object) -> str | None:
+    return None if reference is None else reference_text(reference)
+
+
+def to_dynamic(
+    payload: str,
+    amount: object,
+    *,
+    tip: Tip | None = None,
+    reference: str | None = None,
+    verify_crc: bool = True,
+) -> str:
+    """Convert ``payload`` to a dynamic code for ``amount`` (see ``qriskit.to_dynamic``)."""
+    return Payload(payload, verify_crc).to_dynamic(amount, tip, reference)
+
+
+def to_static(payload: str, *, verify_crc: bool = True) -> str:
+    """Convert ``payload`` to a static code (see ``qriskit.to_static``)."""
+    return Payload(payload, verify_crc).to_static()
+
+
+def to_dynamic_many(
+    payload: str, amounts: Iterable[object], *, tip: Tip | None = None, verify_crc: bool = True
+) -> list[str]:
+    """One dynamic code per amount (see ``qriskit.to_dynamic_many``)."""
+    return Payload(payload, verify_crc).to_dynamic_many(amounts, tip)

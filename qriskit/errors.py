@@ -1,0 +1,225 @@
+"""The qriskit exception tree, shared by the native and the pure-Python twin.
+
+This module is never compiled, so both twins raise the very same classes::
+
+    QRISError (ValueError)        anything wrong with a payload, an amount or an image
+    ├── CRCError                  tag 63 missing, malformed or not matching the data
+    ├── TLVError                  the tag-length-value structure is broken
+    ├── AmountError               an amount, tip or fee value breaks the rules
+    ├── FieldError                a data object's value cannot be used or written
+    └── ImageError                an image cannot be read, or is too large
+        └── NoQRCodeFound         the image holds no (usable) QR code
+
+Every error says what is wrong, where (``offset`` in characters and ``path`` such as
+``"62.05"``, when they apply) and what would fix it (``hint``).  Wrong argument *types*
+(a float amount, an int payload) raise ``TypeError`` instead, as Python code expects.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "AmountError",
+    "CRCError",
+    "FieldError",
+    "ImageError",
+    "NoQRCodeFound",
+    "QRISError",
+    "TLVError",
+]
+
+
+class QRISError(ValueError):
+    """Root of every qriskit error about data (payloads, amounts, images)."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        offset: int | None = None,
+        path: str | None = None,
+        hint: str | None = None,
+    ) -> None:
+        self.message = message
+        self.offset = offset
+        self.path = path
+        self.hint = hint
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        where = []
+        if self.path is not None:
+            where.append(f"tag {self.path}")
+        if self.offset is not None:
+            where.append(f"offset {self.offset}")
+        text = self.message
+        if where:
+            text = f"{text} ({', '.join(where)})"
+        if self.hint:
+            text = f"{text}; {self.hint}"
+        return text
+
+    def __reduce__(self):  # keep keyword fields through pickling (multiprocessing)
+        return _rebuild, (type(self), self.message, self.offset, self.path, self.hint)
+
+
+def _rebuild(cls, message, offset, path, hint):
+    return cls(message, offset=offset, path=path, hint=hint)
+
+
+class CRCError(QRISError):
+    """Tag 63 is missing, not at the end, not 4 hex digits, or does not match the data."""
+
+
+class TLVError(QRISError):
+    """The tag-length-value structure is broken (bad id, bad length, overrun, repeat)."""
+
+
+class AmountError(QRISError):
+    """An amount, tip or fee is not a positive decimal of at most its maximum length."""
+
+
+class FieldError(QRISError):
+    """A data object's value breaks its format, or a new value cannot be written."""
+
+
+class ImageError(QRISError):
+    """An image cannot be read: unknown format, corrupt, or over the size limits."""
+
+
+class NoQRCodeFound(ImageError):
+    """The image was read, but no (usable EMV payment) QR code was found in it."""
+
+
+# --- Messages shared by both twins -------------------------------------------------------
+# The native core and the pure-Python twin build their errors here, so that the same bad
+# input gives the same class *and* the same words on either twin.
+
+
+def _show(text: object, limit: int = 24) -> str:
+    """A short, safe rendering of user input for a message."""
+    text = str(text)
+    if len(text) > limit:
+        text = text[:limit] + "…"
+    return repr(text)
+
+
+def empty_payload() -> TLVError:
+    return TLVError("payload is empty", offset=0, hint="pass the full QRIS text, from '000201' to the CRC")
+
+
+def unencodable(offset: int) -> TLVError:
+    return TLVError(
+        "payload holds a character that cannot be written as UTF-8 (a lone surrogate)",
+        offset=offset,
+        hint="decode the source text properly before passing it",
+    )
+
+
+def bad_utf8(offset: int) -> TLVError:
+    return TLVError(
+        "payload bytes are not valid UTF-8",
+        offset=offset,
+        hint="pass the payload as str, or as UTF-8 encoded bytes",
+    )
+
+
+def crc_missing(offset: int) -> CRCError:
+    return CRCError(
+        "no CRC at the end: a payload must end with '6304' and 4 hex digits",
+        offset=offset,
+        path="63",
+        hint="pass the complete code; a trailing newline or cut-off text breaks it",
+    )
+
+
+def crc_not_hex(found: str, offset: int) -> CRCError:
+    return CRCError(
+        f"CRC {_show(found)} is not 4 hex digits",
+        offset=offset,
+        path="63",
+        hint="pass verify_crc=False to read the code anyway",
+    )
+
+
+def crc_mismatch(found: str, computed: int, offset: int) -> CRCError:
+    return CRCError(
+        f"CRC mismatch: the code says {found}, its data gives {computed:04X}",
+        offset=offset,
+        path="63",
+        hint="the code was altered or mistyped; pass verify_crc=False to read it anyway",
+    )
+
+
+def header_cut(path: str, offset: int, left: int) -> TLVError:
+    return TLVError(
+        f"data object cut short: an id and a length need 4 characters, {left} left",
+        offset=offset,
+        path=path or None,
+        hint="the payload is truncated or a length before it is wrong",
+    )
+
+
+def bad_id(found: str, path: str, offset: int) -> TLVError:
+    return TLVError(
+        f"data object id {_show(found)} is not two digits",
+        offset=offset,
+        path=path or None,
+        hint="a length before it is probably wrong",
+    )
+
+
+def bad_length(found: str, path: str, offset: int) -> TLVError:
+    return TLVError(
+        f"length {_show(found)} is not two digits from 01 to 99",
+        offset=offset,
+        path=path,
+        hint="each data object is a 2-digit id, a 2-digit length, then the value",
+    )
+
+
+def value_overrun(length: int, left: int, path: str, offset: int) -> TLVError:
+    return TLVError(
+        f"value of {length} characters runs past the end ({left} left)",
+        offset=offset,
+        path=path,
+        hint="lengths count characters, not bytes; the payload may be truncated",
+    )
+
+
+def repeated_tag(path: str, offset: int, first: int) -> TLVError:
+    if path.endswith("63"):
+        return TLVError(
+            "tag 63 (CRC) appears before the end; the CRC must be the last data object",
+            offset=offset,
+            path=path,
+            hint="remove anything after the first CRC",
+        )
+    return TLVError(
+        f"tag repeats at this level (first seen at offset {first})",
+        offset=offset,
+        path=path,
+        hint="each id may appear once per level",
+    )
+
+
+def first_not_00(found: str) -> TLVError:
+    return TLVError(
+        f"the first data object must be 00 (payload format indicator), found {found}",
+        offset=0,
+        path=found,
+        hint="a QRIS payload starts with '000201'",
+    )
+
+
+def damaged_62(exc: TLVError) -> FieldError:
+    return FieldError(
+        f"cannot add a reference: tag 62 is not valid TLV ({exc.message})",
+        offset=exc.offset,
+        path=exc.path,
+        hint="repair or drop tag 62 first",
+    )
+
+
+def in_batch(exc: AmountError, index: int) -> AmountError:
+    """The same amount error, naming its place in a batch."""
+    return AmountError(f"amounts[{index}]: {exc.message}", path=exc.path, hint=exc.hint)

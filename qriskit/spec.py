@@ -1,0 +1,265 @@
+"""Data tables: EMV MPM data objects, their formats and limits, and the QRIS directory.
+
+Sources: EMVCo Merchant-Presented Mode QR Code Specification v1.1 (tables 3.1-3.7), the
+QRIS specification (ASPI / Bank Indonesia) as implemented by public QRIS libraries, and
+two public NNS directories that agree on every shared code (AstraPay's spring-qris
+``QrisNationalNumberingSystem`` and the Duitku issuer list). Everything here is data; the
+rules that use it live in ``validate.py`` and ``model.py``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Literal
+
+Format = Literal["N", "ans", "S"]
+Presence = Literal["M", "C", "O"]
+
+
+@dataclass(frozen=True, slots=True)
+class DataObject:
+    """One EMV data object: id, name, format (N numeric, ans ASCII, S any), limits."""
+
+    id: str
+    name: str
+    format: Format
+    max_len: int
+    presence: Presence = "O"
+    min_len: int = 1
+    template: bool = False
+
+
+def _table(*objects: DataObject) -> MappingProxyType[str, DataObject]:
+    return MappingProxyType({o.id: o for o in objects})
+
+
+# -- Root (EMV MPM table 3.6 / 3.7) ---------------------------------------------------------
+ROOT = _table(
+    DataObject("00", "Payload Format Indicator", "N", 2, "M", 2),
+    DataObject("01", "Point of Initiation Method", "N", 2, "O", 2),
+    *(DataObject(f"{i:02d}", "Merchant Account Information", "ans", 99, "O") for i in range(2, 26)),
+    *(DataObject(f"{i:02d}", "Merchant Account Information", "ans", 99, "O", template=True) for i in range(26, 52)),
+    DataObject("52", "Merchant Category Code", "N", 4, "M", 4),
+    DataObject("53", "Transaction Currency", "N", 3, "M", 3),
+    DataObject("54", "Transaction Amount", "ans", 13, "C"),
+    DataObject("55", "Tip or Convenience Indicator", "N", 2, "O", 2),
+    DataObject("56", "Value of Convenience Fee Fixed", "ans", 13, "C"),
+    DataObject("57", "Value of Convenience Fee Percentage", "ans", 5, "C"),
+    DataObject("58", "Country Code", "ans", 2, "M", 2),
+    DataObject("59", "Merchant Name", "ans", 25, "M"),
+    DataObject("60", "Merchant City", "ans", 15, "M"),
+    DataObject("61", "Postal Code", "ans", 10, "O"),
+    DataObject("62", "Additional Data Field Template", "S", 99, "O", template=True),
+    DataObject("63", "CRC", "ans", 4, "M", 4),
+    DataObject("64", "Merchant Information - Language Template", "S", 99, "O", template=True),
+    *(DataObject(f"{i:02d}", "RFU for EMVCo", "S", 99, "O") for i in range(65, 80)),
+    *(DataObject(f"{i:02d}", "Unreserved Template", "S", 99, "O", template=True) for i in range(80, 100)),
+)
+
+#: Root ids whose value is itself TLV.
+TEMPLATE_IDS = frozenset(o.id for o in ROOT.values() if o.template)
+#: Root ids EMV requires in every code.
+MANDATORY_IDS = ("00", "52", "53", "58", "59", "60", "63")
+#: Merchant account ids: primitive (02-25, card networks) and templates (26-51).
+ACCOUNT_IDS = tuple(f"{i:02d}" for i in range(2, 52))
+ACCOUNT_TEMPLATE_IDS = tuple(f"{i:02d}" for i in range(26, 52))
+UNRESERVED_IDS = tuple(f"{i:02d}" for i in range(80, 100))
+
+POINT_OF_INITIATION = MappingProxyType({"11": "static", "12": "dynamic"})
+TIP_INDICATOR = MappingProxyType({"01": "prompt", "02": "fixed", "03": "percent"})
+
+# -- Additional Data Field Template, tag 62 (EMV table 3.7) ----------------------------------
+ADDITIONAL = _table(
+    DataObject("01", "Bill Number", "ans", 25),
+    DataObject("02", "Mobile Number", "ans", 25),
+    DataObject("03", "Store Label", "ans", 25),
+    DataObject("04", "Loyalty Number", "ans", 25),
+    DataObject("05", "Reference Label", "ans", 25),
+    DataObject("06", "Customer Label", "ans", 25),
+    DataObject("07", "Terminal Label", "ans", 25),
+    DataObject("08", "Purpose of Transaction", "ans", 25),
+    DataObject("09", "Additional Consumer Data Request", "ans", 3),
+    DataObject("10", "Merchant Tax ID", "ans", 20),
+    DataObject("11", "Merchant Channel", "ans", 3, min_len=3),
+    *(DataObject(f"{i:02d}", "RFU for EMVCo", "ans", 99) for i in range(12, 50)),
+    *(DataObject(f"{i:02d}", "Payment System specific template", "S", 99, template=True) for i in range(50, 100)),
+)
+#: Python attribute names of the 62 sub-objects, as ``QRIS.additional`` exposes them.
+ADDITIONAL_NAMES = MappingProxyType({
+    "01": "bill_number",
+    "02": "mobile_number",
+    "03": "store_label",
+    "04": "loyalty_number",
+    "05": "reference_label",
+    "06": "customer_label",
+    "07": "terminal_label",
+    "08": "purpose",
+    "09": "consumer_data_request",
+    "10": "merchant_tax_id",
+    "11": "merchant_channel",
+})
+#: 62.09 letters: A address, M mobile number, E email.
+CONSUMER_DATA_LETTERS = frozenset("AME")
+#: The value that asks the payer's app to prompt for a 62 field.
+PROMPT_VALUE = "***"
+
+# -- Merchant Information - Language Template, tag 64 (EMV table 3.8) ------------------------
+LANGUAGE = _table(
+    DataObject("00", "Language Preference", "ans", 2, "M", 2),
+    DataObject("01", "Merchant Name - Alternate Language", "S", 25, "M"),
+    DataObject("02", "Merchant City - Alternate Language", "S", 15),
+    *(DataObject(f"{i:02d}", "RFU for EMVCo", "S", 99) for i in range(3, 100)),
+)
+
+# -- Merchant account templates 26-51 as QRIS uses them --------------------------------------
+ACCOUNT = _table(
+    DataObject("00", "Globally Unique Identifier", "ans", 32, "M"),
+    DataObject("01", "Merchant PAN", "N", 19, min_len=16),
+    DataObject("02", "Merchant ID", "ans", 15),
+    DataObject("03", "Merchant Criteria", "ans", 3, min_len=3),
+)
+
+# -- QRIS profile ------------------------------------------------------------------------------
+QRIS_COUNTRY = "ID"
+QRIS_CURRENCY = "360"  # ISO 4217 numeric, Indonesian rupiah
+#: GUID of the national template (tag 51) carrying the NMID; the older form still circulates.
+QRIS_GUID = "ID.CO.QRIS.WWW"
+QRIS_GUID_LEGACY = frozenset({"ID.OR.GPNQR.WWW", "ID.GPNQR", "ID.OR.QRNPG.WWW"})
+#: Highest amount of one QRIS payment (Bank Indonesia, Rp 10,000,000 per transaction).
+QRIS_MAX_AMOUNT = 10_000_000
+#: Merchant criteria (sub-tag 03 of the merchant account templates).
+CRITERIA = MappingProxyType({
+    "UMI": "micro business (Usaha Mikro)",
+    "UKE": "small business (Usaha Kecil)",
+    "UME": "medium business (Usaha Menengah)",
+    "UBE": "large business (Usaha Besar)",
+    "URE": "regular business (Usaha Reguler)",
+    "PSO": "public service obligation",
+    "BLU": "public service agency (Badan Layanan Umum)",
+})
+#: NMID (51.02): "ID" then 10 to 13 digits, e.g. ID1020017611473.
+NMID_PREFIX = "ID"
+NMID_DIGITS = (10, 13)
+#: A PAN starts with the 8-digit NNS of its issuer or acquirer: "9360" + 4 digits in Indonesia.
+NNS_LENGTH = 8
+NNS_DOMESTIC_PREFIX = "9360"
+
+EMV_MAX_PAYLOAD = 512
+
+
+@dataclass(frozen=True, slots=True)
+class Participant:
+    """A QRIS issuer or acquirer, keyed by its NNS."""
+
+    nns: str
+    name: str
+    kind: Literal["bank", "e-money", "aggregator", "other"]
+    guid: str | None = None
+
+
+def _participants(*rows: tuple) -> MappingProxyType[str, Participant]:
+    return MappingProxyType({row[0]: Participant(*row) for row in rows})
+
+
+#: NNS -> participant. Rows confirmed by both public directories, or by one directory and
+#: real merchant codes carrying the GUID given here.
+ACQUIRERS = _participants(
+    ("93600002", "BRI", "bank", "ID.CO.BRI.WWW"),
+    ("93600008", "Bank Mandiri", "bank", "ID.CO.BANKMANDIRI.WWW"),
+    ("93600009", "BNI", "bank", "ID.CO.BNI.WWW"),
+    ("93600011", "Bank Danamon", "bank", "ID.CO.DANAMON.WWW"),
+    ("93600013", "Bank Permata", "bank", "COM.PERMATABANK.WWW"),
+    ("93600014", "BCA", "bank", "ID.CO.BCA.WWW"),
+    ("93600016", "Maybank Indonesia", "bank"),
+    ("93600019", "Bank Panin", "bank"),
+    ("93600022", "CIMB Niaga", "bank", "ID.CO.CIMBNIAGA.WWW"),
+    ("93600023", "Bank UOB Indonesia", "bank"),
+    ("93600028", "OCBC Indonesia", "bank"),
+    ("93600031", "Citibank", "bank"),
+    ("93600037", "Bank Artha Graha", "bank"),
+    ("93600046", "DBS Indonesia", "bank"),
+    ("93600076", "Bank Bumi Arta", "bank"),
+    ("93600110", "Bank BJB", "bank", "ID.CO.BANKBJB.WWW"),
+    ("93600111", "Bank DKI", "bank", "WWW.BANKDKI.CO.ID"),
+    ("93600112", "BPD DIY", "bank"),
+    ("93600114", "Bank Jatim", "bank"),
+    ("93600115", "Bank Jambi", "bank"),
+    ("93600116", "Bank Aceh Syariah", "bank"),
+    ("93600118", "Bank Nagari", "bank"),
+    ("93600119", "Bank Riau Kepri", "bank"),
+    ("93600120", "Bank Sumsel Babel", "bank"),
+    ("93600121", "Bank Lampung", "bank"),
+    ("93600122", "Bank Kalsel", "bank"),
+    ("93600123", "Bank Kalbar", "bank"),
+    ("93600124", "Bank Kaltimtara", "bank"),
+    ("93600126", "Bank Sulselbar", "bank"),
+    ("93600129", "BPD Bali", "bank"),
+    ("93600130", "BPD NTT", "bank"),
+    ("93600132", "Bank Papua", "bank"),
+    ("93600133", "Bank Bengkulu", "bank"),
+    ("93600147", "Bank Muamalat", "bank", "ID.CO.BANKMUAMALAT.WWW"),
+    ("93600152", "Bank Shinhan Indonesia", "bank"),
+    ("93600153", "Bank Sinarmas", "bank", "COM.BANKSINARMAS.WWW"),
+    ("93600157", "Bank Maspion", "bank"),
+    ("93600161", "Bank Ganesha", "bank"),
+    ("93600167", "QNB Indonesia", "bank"),
+    ("93600200", "BTN", "bank", "ID.CO.BTN.WWW"),
+    ("93600213", "Bank BTPN (Jenius)", "bank"),
+    ("93600422", "BRI Syariah", "bank"),
+    ("93600425", "BJB Syariah", "bank"),
+    ("93600426", "Bank Mega", "bank", "ID.CO.BANKMEGA.WWW"),
+    ("93600441", "KB Bukopin", "bank"),
+    ("93600451", "Bank Syariah Indonesia (BSI)", "bank", "ID.CO.BANKBSI.WWW"),
+    ("93600484", "Hana Bank Indonesia", "bank"),
+    ("93600485", "MNC Bank", "bank"),
+    ("93600490", "Bank Neo Commerce", "bank"),
+    ("93600494", "Bank Raya", "bank"),
+    ("93600501", "BCA Digital (blu)", "bank"),
+    ("93600503", "Bank Nobu", "bank", "COM.NOBUBANK.WWW"),
+    ("93600513", "Bank Ina Perdana", "bank"),
+    ("93600523", "Bank Sahabat Sampoerna", "bank"),
+    ("93600531", "Amar Bank", "bank"),
+    ("93600535", "SeaBank", "bank"),
+    ("93600536", "BCA Syariah", "bank"),
+    ("93600542", "Bank Jago", "bank"),
+    ("93600548", "Bank Multiarta Sentosa", "bank"),
+    ("93600553", "Bank Mayora", "bank"),
+    ("93600567", "Allo Bank", "bank", "ID.CO.ALLOBANK.WWW"),
+    ("93600777", "Finpay (Finnet)", "e-money", "ID.FINPAY.WWW"),
+    ("93600808", "Bayarind", "e-money"),
+    ("93600811", "OttoCash", "e-money", "ID.OTTOCASH.WWW"),
+    ("93600812", "KasPro", "e-money"),
+    ("93600814", "Netzme", "e-money", "ID.NETZME.WWW"),
+    ("93600815", "SpeedCash (Bimasakti)", "e-money"),
+    ("93600816", "SPIN (MNC)", "e-money"),
+    ("93600817", "YUKK", "e-money"),
+    ("93600818", "Paydia", "e-money"),
+    ("93600820", "PAC Cash", "e-money"),
+    ("93600821", "MidazPay", "e-money"),
+    ("93600822", "AstraPay", "e-money", "ID.CO.ASTRAPAY.WWW"),
+    ("93600825", "Zipay", "e-money"),
+    ("93600828", "TrueMoney", "e-money"),
+    ("93600830", "YODU", "e-money"),
+    ("93600848", "Xendit", "aggregator", "COM.XENDIT.WWW"),
+    ("93600898", "Telkom (T-Money)", "e-money", "ID.CO.TELKOM.WWW"),
+    ("93600899", "DOKU", "e-money", "COM.DOKU.WWW"),
+    ("93600911", "LinkAja", "e-money", "ID.LINKAJA.WWW"),
+    ("93600912", "OVO", "e-money", "ID.OVO"),
+    ("93600914", "GoPay", "e-money", "COM.GO-JEK.WWW"),
+    ("93600915", "DANA", "e-money", "ID.DANA.WWW"),
+    ("93600916", "Gudang Voucher", "e-money", "COM.GUDANGVOUCHER.WWW"),
+    ("93600917", "Paytren", "e-money"),
+    ("93600918", "ShopeePay", "e-money", "ID.CO.SHOPEE.WWW"),
+    ("93600919", "BluePay", "e-money"),
+    ("93600920", "i.saku", "e-money"),
+    ("93600947", "Bank Aladin Syariah", "bank"),
+    ("93608161", "POS Indonesia", "other"),
+)
+
+
+def participant(pan: str | None) -> Participant | None:
+    """The participant whose NNS begins ``pan``, if the directory knows it."""
+    if not pan or len(pan) < NNS_LENGTH:
+        return None
+    return ACQUIRERS.get(pan[:NNS_LENGTH])

@@ -1,0 +1,56 @@
+"""Build qriskit's native core (native/_native.pyx -> qriskit._native).
+
+A build without a working C compiler fails loudly: a silently pure install would be many
+times slower. Set QRISKIT_PURE_PYTHON=1 to build a pure-Python package on purpose.
+"""
+
+import os
+import sys
+
+from setuptools import setup
+from setuptools.command.build_ext import build_ext
+
+PURE = os.environ.get("QRISKIT_PURE_PYTHON", "") not in ("", "0")
+
+
+class LoudBuildExt(build_ext):
+    """build_ext that explains what to do when the compiler is missing or fails."""
+
+    def run(self):
+        try:
+            super().run()
+        except Exception as exc:  # noqa: BLE001 - re-raised with advice
+            self._fail(exc)
+
+    def build_extension(self, ext):
+        try:
+            super().build_extension(ext)
+        except Exception as exc:  # noqa: BLE001 - re-raised with advice
+            self._fail(exc)
+
+    @staticmethod
+    def _fail(exc):
+        sys.stderr.write(
+            "\n*** qriskit: building the native core failed: %s\n"
+            "*** Install a C compiler and the Python headers (e.g. apt-get install gcc python3-dev),\n"
+            "*** or set QRISKIT_PURE_PYTHON=1 to install the slower pure-Python core on purpose.\n\n"
+            % exc
+        )
+        raise SystemExit(1)
+
+
+def extensions():
+    if PURE:
+        return []
+    from Cython.Build import cythonize
+    from setuptools import Extension
+
+    ext = Extension(
+        "qriskit._native",
+        ["native/_native.pyx"],
+        extra_compile_args=["-O3"] if os.name != "nt" else ["/O2"],
+    )
+    return cythonize([ext], compiler_directives={"language_level": "3"}, quiet=True)
+
+
+setup(ext_modules=extensions(), cmdclass={"build_ext": LoudBuildExt})
