@@ -1,0 +1,109 @@
+"""Optional client for the BAYAR GG hosted payment API (``pip install "qriskit[api]"``).
+
+::
+
+    from qriskit.api import BayarGG
+
+    with BayarGG() as api:                       # key from BAYARGG_API_KEY
+        invoice = api.create_payment(25_000, description="Order #123")
+        print(invoice.invoice_id, invoice.final_amount, invoice.qris_string)
+        status = api.check_payment(invoice.invoice_id)
+
+``AsyncBayarGG`` is the same client for asyncio/trio. :func:`verify_webhook` checks a
+webhook delivery; :func:`check_conversion` compares the hosted converter with qriskit's
+own offline conversion. See docs/api.md.
+
+Importing :mod:`qriskit` never imports this package nor httpx.
+"""
+
+from __future__ import annotations
+
+from . import _deps  # noqa: F401  (raises the install hint without httpx)
+from .client import (
+    DEFAULT_BASE_URL,
+    DEFAULT_PAYMENT_URL,
+    AsyncBayarGG,
+    BayarGG,
+    RetryPolicy,
+)
+from .crosscheck import ConversionCheck, Difference, check_conversion
+from .errors import (
+    APIConnectionError,
+    APIStatusError,
+    APITimeoutError,
+    AuthenticationError,
+    BadRequestError,
+    BayarGGError,
+    InvalidResponseError,
+    NotFoundError,
+    PaymentRequiredError,
+    PermissionDeniedError,
+    RateLimitError,
+    ServerError,
+    SignatureVerificationError,
+)
+from .models import (
+    PAYMENT_METHODS,
+    PAYMENT_STATUSES,
+    AccountStatus,
+    ConvertedQRIS,
+    HiddenContent,
+    Money,
+    Payment,
+    PaymentMethodInfo,
+    PaymentPage,
+    ProductImage,
+    QRISInfo,
+    Statistics,
+    StoredFile,
+    WAStoreCompletion,
+    WAStoreOrder,
+    WAStoreOrderPage,
+    WebhookEvent,
+)
+from .webhook import MemoryReplayGuard, ReplayGuard, sign_webhook, verify_webhook
+
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "DEFAULT_PAYMENT_URL",
+    "PAYMENT_METHODS",
+    "PAYMENT_STATUSES",
+    "APIConnectionError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AccountStatus",
+    "AsyncBayarGG",
+    "AuthenticationError",
+    "BadRequestError",
+    "BayarGG",
+    "BayarGGError",
+    "ConversionCheck",
+    "ConvertedQRIS",
+    "Difference",
+    "HiddenContent",
+    "InvalidResponseError",
+    "MemoryReplayGuard",
+    "Money",
+    "NotFoundError",
+    "Payment",
+    "PaymentMethodInfo",
+    "PaymentPage",
+    "PaymentRequiredError",
+    "PermissionDeniedError",
+    "ProductImage",
+    "QRISInfo",
+    "RateLimitError",
+    "ReplayGuard",
+    "RetryPolicy",
+    "ServerError",
+    "SignatureVerificationError",
+    "Statistics",
+    "StoredFile",
+    "WAStoreCompletion",
+    "WAStoreOrder",
+    "WAStoreOrderPage",
+    "WebhookEvent",
+    "check_conversion",
+    "sign_webhook",
+    "verify_webhook",
+]
