@@ -177,6 +177,8 @@ cdef int _walk(str text, Py_ssize_t start, Py_ssize_t end, str prefix, bint root
         tag = c0 * 10 + c1
         if root and count == 0 and tag != 0:
             raise errors.first_not_00(text[pos:pos + 2])
+        if root and tag == 63:
+            raise errors.repeated_tag("63", base + pos, base + pos)
         l0 = <int>PyUnicode_READ(kind, data, pos + 2) - 48
         l1 = <int>PyUnicode_READ(kind, data, pos + 3) - 48
         if not (0 <= l0 <= 9 and 0 <= l1 <= 9) or (l0 == 0 and l1 == 0):

@@ -54,6 +54,8 @@ def _walk(
         if root and not out and tag != "00":
             raise errors.first_not_00(tag)
         path = prefix + tag
+        if root and tag == "63":
+            raise errors.repeated_tag(path, base + pos, base + pos)
         size = text[pos + 2 : pos + 4]
         if size[0] not in _DIGITS or size[1] not in _DIGITS or size == "00":
             raise errors.bad_length(size, path, base + pos + 2)
@@ -93,6 +95,8 @@ class Payload:
                 raise errors.bad_utf8(exc.start) from None
         elif not isinstance(payload, str):
             raise TypeError(f"payload must be str, not {type(payload).__name__}")
+        if hasattr(self, "_payload"):
+            raise TypeError("a Payload is immutable: it is already initialised")
         data = _utf8(payload)
         n = len(payload)
         if n == 0:

@@ -1,0 +1,50 @@
+"""Hand-made payloads for tests: build a code from (id, value) pairs with a correct CRC."""
+
+from __future__ import annotations
+
+from binascii import crc_hqx
+
+
+def tlv(tag: str, value: str) -> str:
+    """One data object; the length counts characters, as EMV does."""
+    return f"{tag}{len(value):02d}{value}"
+
+
+def with_crc(body: str) -> str:
+    """Append '6304' and the CRC-16/CCITT-FALSE of the UTF-8 bytes (computed independently)."""
+    body += "6304"
+    return body + f"{crc_hqx(body.encode('utf-8'), 0xFFFF):04X}"
+
+
+def make(*pairs: tuple[str, str]) -> str:
+    return with_crc("".join(tlv(t, v) for t, v in pairs))
+
+
+DANA_ACCOUNT = tlv("00", "ID.DANA.WWW") + tlv("01", "936009153022591480") + tlv("02", "022591480") + tlv("03", "UMI")
+QRIS_51 = tlv("00", "ID.CO.QRIS.WWW") + tlv("02", "ID1020017611473") + tlv("03", "UMI")
+
+#: A typical static QRIS (about 200 characters).
+STATIC_PAIRS: tuple[tuple[str, str], ...] = (
+    ("00", "01"),
+    ("01", "11"),
+    ("26", DANA_ACCOUNT),
+    ("51", QRIS_51),
+    ("52", "5411"),
+    ("53", "360"),
+    ("58", "ID"),
+    ("59", "Toko Sejahtera"),
+    ("60", "Jakarta"),
+    ("61", "12340"),
+    ("62", tlv("07", "A01")),
+)
+STATIC = make(*STATIC_PAIRS)
+
+
+def pairs_of(payload: str) -> list[tuple[str, str]]:
+    """Root (id, value) pairs of a well-formed payload, CRC excluded (independent walk)."""
+    out, pos, end = [], 0, len(payload) - 8
+    while pos < end:
+        tag, size = payload[pos : pos + 2], int(payload[pos + 2 : pos + 4])
+        out.append((tag, payload[pos + 4 : pos + 4 + size]))
+        pos += 4 + size
+    return out

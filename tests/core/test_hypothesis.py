@@ -1,0 +1,178 @@
+"""Property tests: round trips, and the two twins agreeing on random and hostile input."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from qriskit import Tip
+from tests.codes import STATIC, make, pairs_of, tlv
+
+SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+# Printable ASCII plus a little of everything else EMV text meets (accents, CJK, emoji).
+TEXT = st.text(
+    alphabet=st.one_of(st.characters(min_codepoint=0x20, max_codepoint=0x7E), st.sampled_from("éÑü最佳运输😀")),
+    min_size=1,
+    max_size=99,
+)
+OTHER_IDS = [f"{i:02d}" for i in range(2, 100) if i not in (1, 54, 63)]
+
+
+@st.composite
+def root_pairs(draw, static: bool = True) -> list[tuple[str, str]]:
+    """00 first, 01=11 (static), then unique ids in any order with any text."""
+    ids = draw(st.lists(st.sampled_from(OTHER_IDS), unique=True, max_size=14))
+    pairs = [("00", "01"), ("01", "11" if static else "12")]
+    for tag in ids:
+        if tag in ("26", "51", "62", "64", "80"):
+            value = draw(st.lists(st.tuples(st.sampled_from(["00", "01", "02", "05", "07"]), TEXT.filter(
+                lambda t: len(t) <= 20)), max_size=3, unique_by=lambda p: p[0]))
+            text = "".join(tlv(t, v) for t, v in value)
+            pairs.append((tag, text if 0 < len(text) <= 99 else "X"))
+        else:
+            pairs.append((tag, draw(TEXT)))
+    return pairs
+
+
+AMOUNT = st.one_of(
+    st.integers(min_value=1, max_value=9_999_999_999_999),
+    st.from_regex(r"\A[0-9]{1,8}(\.[0-9]{0,2})?\Z").filter(lambda s: s.strip("0.") != ""),
+    st.decimals(min_value=Decimal("0.01"), max_value=Decimal("99999999"), places=2),
+)
+ANY_AMOUNT = st.one_of(
+    AMOUNT,
+    st.integers(),
+    st.text(max_size=16),
+    st.decimals(allow_nan=True, allow_infinity=True),
+    st.floats(),
+    st.booleans(),
+    st.none(),
+)
+
+
+@given(root_pairs())
+@SETTINGS
+def test_well_formed_payloads_round_trip(twin, pairs):
+    payload = make(*pairs)
+    code = twin.parse(payload)
+    assert list(code.items())[:-1] == pairs
+    assert "".join(f"{t}{len(v):02d}{v}" for t, v in code.items()) == payload
+
+
+@given(root_pairs(), AMOUNT)
+@SETTINGS
+def test_dynamic_then_static_gives_back_the_original(twin, pairs, amount):
+    payload = make(*pairs)
+    dynamic = twin.to_dynamic(payload, amount)
+    assert twin.parse(dynamic).get("54") is not None
+    assert twin.to_static(dynamic) == payload
+
+
+@given(root_pairs(), AMOUNT)
+@SETTINGS
+def test_conversion_changes_only_01_and_54(twin, pairs, amount):
+    payload = make(*pairs)
+    out = twin.parse(payload).to_dynamic(amount)
+    kept = [p for p in pairs_of(out) if p[0] not in ("01", "54")]
+    assert kept == [p for p in pairs if p[0] != "01"]
+
+
+# -- differential: native and pure agree on everything -------------------------------------
+
+def outcome(fn, *args, **kwargs):
+    """What a call did: its result, or its error's class and every field of it."""
+    try:
+        return ("ok", fn(*args, **kwargs))
+    except (ValueError, TypeError) as exc:  # QRISError is a ValueError
+        return (type(exc).__name__, str(exc), getattr(exc, "offset", None), getattr(exc, "path", None))
+
+
+def agree(twins, call):
+    native, python = twins
+    left, right = outcome(call, native), outcome(call, python)
+    assert left == right
+    return left
+
+
+@st.composite
+def mutated(draw) -> str:
+    """A valid payload damaged the ways real ones are: cut, flipped, stretched, padded."""
+    payload = make(*draw(root_pairs(static=draw(st.booleans()))))
+    kind = draw(st.sampled_from(["truncate", "flip", "length", "insert", "delete", "huge", "recrc", "none"]))
+    if kind == "truncate":
+        return payload[: draw(st.integers(0, len(payload)))]
+    if kind == "flip":
+        i = draw(st.integers(0, len(payload) - 1))
+        return payload[:i] + chr(ord(payload[i]) ^ (1 << draw(st.integers(0, 7)))) + payload[i + 1:]
+    if kind == "length":
+        i = draw(st.integers(0, len(payload) - 2))
+        return payload[:i] + draw(st.sampled_from(["00", "99", "0A", "7", "１２"])) + payload[i + 2:]
+    if kind == "insert":
+        i = draw(st.integers(0, len(payload)))
+        return payload[:i] + draw(st.text(min_size=1, max_size=6)) + payload[i:]
+    if kind == "delete":
+        i = draw(st.integers(0, len(payload) - 1))
+        return payload[:i] + payload[i + draw(st.integers(1, 6)):]
+    if kind == "huge":
+        return payload[:-8] * draw(st.integers(2, 400)) + payload[-8:]
+    if kind == "recrc":  # damage that keeps a valid CRC: only the TLV rules can catch it
+        body = payload[:-8]
+        i = draw(st.integers(0, max(len(body) - 1, 0)))
+        return make_raw(body[:i] + draw(st.text(max_size=4)) + body[i:])
+    return payload
+
+
+def make_raw(body: str) -> str:
+    from tests.codes import with_crc
+
+    try:
+        return with_crc(body)
+    except UnicodeEncodeError:
+        return body + "6304FFFF"
+
+
+HOSTILE = st.one_of(mutated(), st.text(max_size=300), st.from_regex(r"\A(\d{4}[ -~]{0,12}){0,12}6304[0-9A-Fa-f]{4}\Z"))
+
+
+@given(HOSTILE, st.booleans())
+@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_twins_agree_on_parse(twins, payload, verify):
+    agree(twins, lambda t: t.parse(payload, verify_crc=verify).items())
+    agree(twins, lambda t: t.crc16(payload))
+
+
+@given(HOSTILE, ANY_AMOUNT, st.sampled_from([None, Tip.prompt(), Tip.fixed(500), Tip.percent("2.5")]),
+       st.sampled_from([None, "INV-1", "", "é", "R" * 30]))
+@settings(max_examples=800, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_twins_agree_on_conversion(twins, payload, amount, tip, reference):
+    result = agree(twins, lambda t: t.to_dynamic(payload, amount, tip=tip, reference=reference, verify_crc=False))
+    agree(twins, lambda t: t.to_static(payload, verify_crc=False))
+    agree(twins, lambda t: t.parse(payload, verify_crc=False).to_dynamic(amount))
+    agree(twins, lambda t: t.to_dynamic_many(payload, [amount, 1], verify_crc=False))
+    if result[0] == "ok":  # whatever went in, what comes out is a valid code
+        out = result[1]
+        code = twins[1].parse(out)
+        assert code.get("01") == "12"
+
+
+@given(st.text(max_size=120), st.integers(0, 500), st.sampled_from(["", "62", "26", "64"]))
+@settings(max_examples=500, deadline=None)
+def test_twins_agree_on_template_walk(twins, text, offset, path):
+    agree(twins, lambda t: t.tlv_items(text, offset, path))
+
+
+@given(ANY_AMOUNT)
+@settings(max_examples=500, deadline=None)
+def test_twins_agree_on_amounts(twins, amount):
+    agree(twins, lambda t: t.to_dynamic(STATIC, amount))
+
+
+@pytest.mark.parametrize("size", [10_000, 1_000_000])
+def test_huge_inputs_fail_fast_and_alike(twins, size):
+    body = ("5999" + "x" * 99) * (size // 103)
+    agree(twins, lambda t: t.parse("000201" + body + "6304ABCD"))
+    agree(twins, lambda t: t.parse("0" * size))

@@ -1,0 +1,82 @@
+"""Coverage-guided fuzz target for the native core (atheris / libFuzzer).
+
+Every input is decoded to text and run through the native parser and converters, and
+through the pure twin: both must agree, and nothing may escape but a ``QRISError`` or a
+``TypeError``. A crash, a hang, a disagreement or another exception is a finding.
+
+Run (see docs/architecture.md, "Fuzzing")::
+
+    python tests/fuzz/fuzz_native.py -max_total_time=600 tests/fuzz/corpus
+
+For coverage of the C code itself, build the extension with clang and
+``-fsanitize=fuzzer-no-link,address`` first (``tests/fuzz/build_instrumented.sh``).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+# libFuzzer's symbols must be global, so that a clang-instrumented native core reports its
+# coverage to it (see build_instrumented.sh); harmless for a normal build.
+sys.setdlopenflags(sys.getdlopenflags() | os.RTLD_GLOBAL)
+import atheris  # noqa: E402
+
+with atheris.instrument_imports(include=["qriskit"]):
+    from qriskit import Tip, _core, _native
+    from qriskit.errors import QRISError
+
+TIPS = [None, Tip.prompt(), Tip.fixed("1500"), Tip.percent("2.5")]
+REFERENCES = [None, "INV-1", "", "é", "R" * 30]
+
+
+def outcome(fn):
+    try:
+        return ("ok", fn())
+    except QRISError as exc:
+        return (type(exc).__name__, str(exc), exc.offset, exc.path)
+    except TypeError as exc:
+        return ("TypeError", str(exc))
+
+
+def check(label, call):
+    left, right = outcome(lambda: call(_native)), outcome(lambda: call(_core))
+    if left != right:
+        raise AssertionError(f"twins disagree on {label}: native={left!r} python={right!r}")
+    return left
+
+
+def test_one_input(data: bytes) -> None:
+    fdp = atheris.FuzzedDataProvider(data)
+    mode = fdp.ConsumeIntInRange(0, 3)
+    verify = fdp.ConsumeBool()
+    amount = [fdp.ConsumeIntInRange(-5, 10**14), fdp.ConsumeUnicodeNoSurrogates(14), "15000", 1][
+        fdp.ConsumeIntInRange(0, 3)]
+    tip = TIPS[fdp.ConsumeIntInRange(0, len(TIPS) - 1)]
+    reference = REFERENCES[fdp.ConsumeIntInRange(0, len(REFERENCES) - 1)]
+    if mode == 0:
+        text = fdp.ConsumeUnicode(fdp.remaining_bytes())  # may hold lone surrogates
+    elif mode == 1:
+        text = fdp.ConsumeBytes(fdp.remaining_bytes()).decode("latin-1")
+    else:  # mostly well-formed: a valid code with a fuzzed body
+        body = fdp.ConsumeUnicodeNoSurrogates(fdp.remaining_bytes())
+        text = body + "6304"
+        text += f"{_core.crc16(text):04X}" if mode == 2 else "ABCD"
+    parsed = check("parse", lambda k: k.Payload(text, verify).items())
+    check("to_dynamic", lambda k: k.to_dynamic(text, amount, tip=tip, reference=reference, verify_crc=verify))
+    check("to_static", lambda k: k.to_static(text, verify_crc=verify))
+    check("many", lambda k: k.to_dynamic_many(text, [amount, 7], verify_crc=False))
+    check("tlv_items", lambda k: k.tlv_items(text, 3, "62"))
+    if parsed[0] == "ok":
+        out = check("pre-parsed", lambda k: k.Payload(text, False).to_dynamic(amount))
+        if out[0] == "ok":
+            _core.Payload(out[1])  # what comes out is a valid code (raises on a bad CRC)
+
+
+def main() -> None:
+    atheris.Setup(sys.argv, test_one_input)
+    atheris.Fuzz()
+
+
+if __name__ == "__main__":
+    main()
