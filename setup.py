@@ -19,22 +19,21 @@ class LoudBuildExt(build_ext):
     def run(self):
         try:
             super().run()
-        except Exception as exc:  # noqa: BLE001 - re-raised with advice
+        except Exception as exc:  # re-raised with advice
             self._fail(exc)
 
     def build_extension(self, ext):
         try:
             super().build_extension(ext)
-        except Exception as exc:  # noqa: BLE001 - re-raised with advice
+        except Exception as exc:  # re-raised with advice
             self._fail(exc)
 
     @staticmethod
     def _fail(exc):
         sys.stderr.write(
-            "\n*** qriskit: building the native core failed: %s\n"
+            f"\n*** qriskit: building the native core failed: {exc}\n"
             "*** Install a C compiler and the Python headers (e.g. apt-get install gcc python3-dev),\n"
             "*** or set QRISKIT_PURE_PYTHON=1 to install the slower pure-Python core on purpose.\n\n"
-            % exc
         )
         raise SystemExit(1)
 

@@ -19,6 +19,13 @@ from typing import TYPE_CHECKING, Any
 from . import _backend
 from .errors import AmountError, CRCError, FieldError, ImageError, NoQRCodeFound, QRISError, TLVError
 from .model import QRIS, AdditionalData, Language, MerchantAccount, Template
+
+# Imported eagerly (they are light: no import beyond the standard library), so that the
+# functions, not the same-named submodules, are what ``qriskit.validate`` etc. name.
+from .validate import Problem, Report, validate  # isort: skip
+from .info import info  # isort: skip
+from .build import Account, anonymize, build  # isort: skip
+from .repair import Repaired, repair  # isort: skip
 from .values import Amount, Tip
 
 __version__ = "0.1.0"
@@ -30,6 +37,7 @@ _kernel = _backend.kernel
 
 __all__ = [
     "QRIS",
+    "Account",
     "AdditionalData",
     "Amount",
     "AmountError",
@@ -39,16 +47,24 @@ __all__ = [
     "Language",
     "MerchantAccount",
     "NoQRCodeFound",
+    "Problem",
     "QRISError",
+    "Repaired",
+    "Report",
     "TLVError",
     "Template",
     "Tip",
+    "anonymize",
     "backend",
+    "build",
     "crc16",
+    "info",
     "parse",
+    "repair",
     "to_dynamic",
     "to_dynamic_many",
     "to_static",
+    "validate",
 ]
 
 

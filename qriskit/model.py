@@ -116,6 +116,9 @@ class QRISFields:
     def __hash__(self) -> int:
         return hash(self.payload)  # type: ignore[attr-defined]
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        return _unpickle, (self._kernel.__name__, self.payload)  # type: ignore[attr-defined]
+
     @property
     def is_dynamic(self) -> bool:
         """True when the point of initiation (01) is "12": a one-time code."""
@@ -174,33 +177,63 @@ class QRISFields:
         raise FieldError(f"tip indicator {indicator!r} is not 01, 02 or 03", path="55")
 
     # -- templates ---------------------------------------------------------------------
+    def _decoded(self) -> dict[str, Any]:
+        """Per-instance cache of decoded templates and views (codes are immutable)."""
+        try:
+            return self._cache  # type: ignore[attr-defined,no-any-return]
+        except AttributeError:
+            cache: dict[str, Any] = {}
+            tlv_items = self._kernel.tlv_items
+            get = self.get  # type: ignore[attr-defined]
+            templates = {}
+            for tag, start, _end in self.spans():  # type: ignore[attr-defined]
+                if tag in spec.TEMPLATE_IDS:
+                    templates[tag] = _template(tlv_items, tag, get(tag), start + 4)
+            cache["templates"] = templates
+            self._cache = cache
+            return cache
+
     def template(self, tag: str) -> Template | None:
         """Root template ``tag`` split into sub-objects (raw kept if it is not valid TLV)."""
-        for t, start, _end in self.spans():  # type: ignore[attr-defined]
-            if t == tag:
-                return _template(self._kernel.tlv_items, tag, self.get(tag), start + 4)  # type: ignore[attr-defined]
-        return None
+        return self._decoded()["templates"].get(tag)  # type: ignore[no-any-return]
+
+    @property
+    def templates(self) -> MappingProxyType[str, Template]:
+        """Every root template (26-51, 62, 64, 80-99) by id, in code order."""
+        return MappingProxyType(self._decoded()["templates"])
 
     @property
     def accounts(self) -> tuple[MerchantAccount, ...]:
         """Merchant account templates 26-51, in order, with their acquirers."""
-        out = []
-        for tag, start, _end in self.spans():  # type: ignore[attr-defined]
-            if "26" <= tag <= "51":
-                tpl = _template(self._kernel.tlv_items, tag, self.get(tag), start + 4)  # type: ignore[attr-defined]
-                pan = tpl.items.get("01")
-                who = spec.participant(pan)
-                out.append(MerchantAccount(
-                    tag=tag,
-                    guid=tpl.items.get("00"),
-                    pan=pan,
-                    merchant_id=tpl.items.get("02"),
-                    criteria=tpl.items.get("03"),
-                    acquirer=who.name if who else None,
-                    nns=pan[: spec.NNS_LENGTH] if pan and len(pan) >= spec.NNS_LENGTH else None,
-                    template=tpl,
-                ))
-        return tuple(out)
+        cache = self._decoded()
+        accounts = cache.get("accounts")
+        if accounts is None:
+            out = []
+            for tag, tpl in cache["templates"].items():
+                if "26" <= tag <= "51":
+                    pan = tpl.items.get("01")
+                    who = spec.participant(pan)
+                    out.append(MerchantAccount(
+                        tag=tag,
+                        guid=tpl.items.get("00"),
+                        pan=pan,
+                        merchant_id=tpl.items.get("02"),
+                        criteria=tpl.items.get("03"),
+                        acquirer=who.name if who else None,
+                        nns=pan[: spec.NNS_LENGTH] if pan and len(pan) >= spec.NNS_LENGTH else None,
+                        template=tpl,
+                    ))
+            accounts = cache["accounts"] = tuple(out)
+        return accounts  # type: ignore[no-any-return]
+
+    @property
+    def acquirers(self) -> tuple[str, ...]:
+        """Names of the acquirers/issuers behind the merchant accounts (by NNS), without repeats."""
+        seen: dict[str, None] = {}
+        for account in self.accounts:
+            if account.acquirer:
+                seen.setdefault(account.acquirer)
+        return tuple(seen)
 
     @property
     def nmid(self) -> str | None:
@@ -219,11 +252,17 @@ class QRISFields:
     @property
     def additional(self) -> AdditionalData:
         """Tag 62 by name (all None when the code has no 62)."""
-        tpl = self.template("62")
-        if tpl is None:
-            return AdditionalData()
-        named = {spec.ADDITIONAL_NAMES[t]: v for t, v in tpl.items.items() if t in spec.ADDITIONAL_NAMES}
-        return AdditionalData(**named, items=tpl.items, error=tpl.error)
+        cache = self._decoded()
+        data = cache.get("additional")
+        if data is None:
+            tpl = cache["templates"].get("62")
+            if tpl is None:
+                data = AdditionalData()
+            else:
+                named = {spec.ADDITIONAL_NAMES[t]: v for t, v in tpl.items.items() if t in spec.ADDITIONAL_NAMES}
+                data = AdditionalData(**named, items=tpl.items, error=tpl.error)
+            cache["additional"] = data
+        return data  # type: ignore[no-any-return]
 
     @property
     def language(self) -> Language | None:
@@ -237,10 +276,33 @@ class QRISFields:
     @property
     def unreserved(self) -> tuple[Template, ...]:
         """Unreserved templates 80-99, kept with their GUID (sub-object 00)."""
-        return tuple(
-            t for t in (self.template(tag) for tag, _, _ in self.spans() if tag >= "80")  # type: ignore[attr-defined]
-            if t is not None
-        )
+        return tuple(t for tag, t in self._decoded()["templates"].items() if tag >= "80")
+
+    # -- checks and conversions beyond the kernel -------------------------------------------
+    def validate(self, profile: str = "qris") -> Any:
+        """``qriskit.validate`` on this code: a ``Report`` of problems."""
+        from .validate import validate
+
+        return validate(self, profile, _kernel=self._kernel)
+
+    def info(self) -> dict[str, Any]:
+        """``qriskit.info`` on this code: the JSON-ready summary."""
+        from .info import info
+
+        return info(self)
+
+    def anonymize(self) -> str:
+        """This code with the merchant identifiers masked (see ``qriskit.anonymize``)."""
+        from .build import anonymize
+
+        return anonymize(self)
+
+    @classmethod
+    def build(cls, **fields: Any) -> Any:
+        """Build a new code from fields (see ``qriskit.build``) and parse it."""
+        from .build import build
+
+        return cls(build(**fields), True)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready view: amounts as strings, templates by name."""
@@ -267,6 +329,7 @@ class QRISFields:
             "tip": tip,
             "nmid": self.nmid,
             "criteria": self.criteria,
+            "acquirers": list(self.acquirers),
             "accounts": [
                 {
                     "tag": a.tag,
@@ -313,11 +376,17 @@ def _decimal(text: str | None, path: str) -> Decimal | None:
         raise FieldError(f"value {text!r} is not a number", path=path) from None
 
 
+def _unpickle(kernel: str, payload: str) -> QRISFields:
+    import importlib
+
+    return qris_class(importlib.import_module(kernel))(payload, False)  # type: ignore[no-any-return]
+
+
 @cache
 def qris_class(kernel: ModuleType) -> type:
     """The ``QRIS`` class over one twin (the facade uses the active one)."""
     return type("QRIS", (QRISFields, kernel.Payload), {
-        "__slots__": (),
+        "__slots__": ("_cache",),
         "__module__": __name__,
         "__doc__": _QRIS_DOC,
         "_kernel": kernel,

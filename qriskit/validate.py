@@ -1,0 +1,608 @@
+"""Validation: the rules of EMV MPM and of the QRIS profile, as a ``Report`` of ``Problem``s.
+
+``validate(payload, profile="qris")`` never raises: wrong types, broken bytes, damaged TLV and
+bad CRCs all come back as problems. Root damage found by the parser (CRC, root TLV walk) is
+reported from the ``QRISError`` it raises (its ``offset`` and ``path``); after a CRC
+mismatch the code is read anyway and every other rule runs too.
+
+Severity: ``"error"`` only for what makes a code unusable (broken TLV, CRC, missing
+00/52/53/58/59/60/63, no merchant account, values a payer's app cannot read); deviations
+that real paying codes carry (26-character names, 3-digit MCCs, legacy GUIDs, tags out of
+order) are ``"warning"``. Every rule has a stable dotted code, listed with its severity and
+meaning in ``CODES`` (the one table; ``docs/validation.md`` renders it).
+
+The hot path is one pass over the root objects with precomputed tables, the native
+``tlv_items`` for the templates, and no object built unless there is a problem.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import MappingProxyType, ModuleType
+from typing import Any
+
+from . import _backend, spec
+from .errors import CRCError, QRISError
+from .model import QRIS, QRISFields, qris_class
+
+__all__ = ["CODES", "Problem", "Report", "validate"]
+
+ERROR = "error"
+WARNING = "warning"
+
+#: code -> (severity, meaning). The one table of validation codes; codes never change meaning.
+CODES: MappingProxyType[str, tuple[str, str]] = MappingProxyType({
+    # -- input ----------------------------------------------------------------------------
+    "input.type": (ERROR, "the payload is not a str or bytes"),
+    "input.encoding": (ERROR, "bytes that are not UTF-8, or a str with a lone surrogate"),
+    "input.empty": (ERROR, "the payload is empty"),
+    "input.whitespace": (ERROR, "whitespace around the code (repair() strips it); the rest is checked without it"),
+    "input.url_encoded": (ERROR, "the code looks URL-encoded ('%20', '+' for a space); repair() decodes it"),
+    # -- CRC (tag 63) ---------------------------------------------------------------------
+    "crc.missing": (ERROR, "no '6304' and 4 characters at the end of the code"),
+    "crc.format": (ERROR, "the CRC is not 4 hex digits"),
+    "crc.mismatch": (ERROR, "the CRC does not match the data: the code was altered or mistyped"),
+    "crc.case": (WARNING, "the CRC is written in lowercase hex; EMV writes uppercase"),
+    "crc.position": (ERROR, "tag 63 appears before the end; the CRC must be the last data object"),
+    # -- TLV structure --------------------------------------------------------------------
+    "tlv.truncated": (ERROR, "a data object is cut short: fewer than 4 characters for its id and length"),
+    "tlv.id": (ERROR, "a data object id is not two digits"),
+    "tlv.length": (ERROR, "a length is not 01-99, or its value runs past the end"),
+    "tlv.duplicate": (ERROR, "an id repeats at one level"),
+    "tlv.malformed": (ERROR, "the TLV structure is broken in another way"),
+    "tlv.template": (ERROR, "a merchant account template (26-51) or tag 62 is not valid TLV inside"),
+    "tlv.extra_template": (WARNING, "template 64, 80-99 or 62.50-99 is not valid TLV inside (apps skip it)"),
+    # -- EMV MPM --------------------------------------------------------------------------
+    "emv.first": (ERROR, "the first data object is not 00 (payload format indicator)"),
+    "emv.mandatory": (ERROR, "a mandatory data object (00, 52, 53, 58, 59, 60, 63) is missing"),
+    "emv.account": (ERROR, "no merchant account information (ids 02-51)"),
+    "emv.format": (ERROR, "a value breaks its format: N must be digits, ans printable ASCII (0x20-0x7E)"),
+    "emv.length": (WARNING, "a value is longer or shorter than EMV allows for its id"),
+    "emv.size": (WARNING, "the code is longer than the 512 characters EMV allows"),
+    "emv.version": (WARNING, "the payload format indicator (00) is not '01'"),
+    "emv.initiation": (WARNING, "the point of initiation (01) is not '11' (static) or '12' (dynamic)"),
+    "emv.amount": (ERROR, "the amount (54) or fixed fee (56) is not digits with an optional '.'"),
+    "emv.amount_zero": (ERROR, "the amount (54) or fixed fee (56) is zero"),
+    "emv.tip": (ERROR, "55 is not 01/02/03, or 55=02/03 comes without its fee (56/57)"),
+    "emv.fee_percent": (ERROR, "the percentage fee (57) is not a number from 00.01 to 99.99"),
+    "emv.fee_unused": (WARNING, "56 or 57 is present but 55 does not call for it (apps ignore it)"),
+    "emv.guid": (WARNING, "a template (26-51, 62.50-99, 80-99) has no globally unique identifier (00)"),
+    "emv.consumer_data": (ERROR, "62.09 is not a set of the letters A, M, E (each at most once)"),
+    "emv.prompt": (WARNING, "'***' (prompt the payer) in a 62 field that cannot prompt (09-11)"),
+    "emv.language": (WARNING, "template 64 lacks its language (00) or alternate merchant name (01)"),
+    "emv.rfu": (WARNING, "an id reserved for future use by EMVCo (root 65-79, 62.00, 62.12-49, 64.03-99)"),
+    # -- QRIS profile ---------------------------------------------------------------------
+    "qris.country": (ERROR, "the country code (58) is not 'ID'"),
+    "qris.currency": (ERROR, "the currency (53) is not '360' (rupiah)"),
+    "qris.postal_code": (WARNING, "the postal code (61), mandatory in QRIS, is missing"),
+    "qris.order": (WARNING, "root data objects are not in ascending id order"),
+    "qris.national": (WARNING, "no national template 51 with the QRIS GUID and the NMID"),
+    "qris.guid_legacy": (WARNING, "tag 51 carries an older national GUID (ID.OR.GPNQR.WWW and kin)"),
+    "qris.guid": (WARNING, "tag 51 carries a GUID that is not the QRIS one (ID.CO.QRIS.WWW)"),
+    "qris.nmid": (WARNING, "the NMID (51.02) is missing or not 'ID' and 10-13 digits"),
+    "qris.criteria": (WARNING, "a merchant criteria (03) is missing or not UMI/UKE/UME/UBE/URE/PSO/BLU"),
+    "qris.acquirer": (WARNING, "no acquirer template (26-50) with a merchant PAN"),
+    "qris.pan": (WARNING, "a merchant PAN (01) is not 16-19 digits"),
+    "qris.nns": (WARNING, "a merchant PAN does not start with a known Indonesian NNS (9360xxxx)"),
+    "qris.amount_limit": (WARNING, "the amount is above Rp 10,000,000, the QRIS limit per transaction"),
+    "qris.surcharge": (WARNING, "a convenience fee (55=02/03, 56, 57): Indonesian rules forbid surcharging"),
+    "qris.dynamic_amount": (WARNING, "a dynamic code (01=12) without an amount (54)"),
+    # -- safety net -----------------------------------------------------------------------
+    "internal": (ERROR, "qriskit failed on this input (a bug: please report it)"),
+})
+
+PROFILES = frozenset({"qris", "emv"})
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One finding: a stable ``code``, its ``severity``, where (``path`` like "62.09" and
+    ``offset`` in characters of the data object's header), and a ``message`` for people."""
+
+    code: str
+    severity: str
+    path: str | None
+    offset: int | None
+    message: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "severity": self.severity,
+            "path": self.path,
+            "offset": self.offset,
+            "message": self.message,
+        }
+
+    def __str__(self) -> str:
+        where = f" at {self.path}" if self.path else ""
+        return f"{self.severity} {self.code}{where}: {self.message}"
+
+
+class Report:
+    """The result of ``validate``: ``ok`` (no errors), ``errors``, ``warnings``, ``problems``."""
+
+    __slots__ = ("code", "problems", "profile")
+
+    def __init__(self, problems: tuple[Problem, ...], profile: str, code: Any = None) -> None:
+        self.problems = problems
+        self.profile = profile
+        #: The parsed code (``QRIS``) when the root could be read, else None.
+        self.code = code
+
+    @property
+    def ok(self) -> bool:
+        """True when there is no error (warnings allowed)."""
+        for p in self.problems:
+            if p.severity == ERROR:
+                return False
+        return True
+
+    @property
+    def errors(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.severity == ERROR)
+
+    @property
+    def warnings(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.severity == WARNING)
+
+    @property
+    def codes(self) -> frozenset[str]:
+        """The set of problem codes, handy for tests and filters."""
+        return frozenset(p.code for p in self.problems)
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(self.problems)
+
+    def __len__(self) -> int:
+        return len(self.problems)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "profile": self.profile,
+            "errors": [p.to_dict() for p in self.errors],
+            "warnings": [p.to_dict() for p in self.warnings],
+        }
+
+    def __repr__(self) -> str:
+        return f"<Report {self.profile} ok={self.ok} errors={len(self.errors)} warnings={len(self.warnings)}>"
+
+
+# -- tables for the hot path ------------------------------------------------------------------
+# Kinds of root ids: what the single pass does with each.
+_PLAIN, _PRIMITIVE_ACCOUNT, _ACCOUNT, _ADDITIONAL, _LANGUAGE, _UNRESERVED, _RFU, _LIMITED = range(8)
+_FMT = {"S": 0, "ans": 1, "N": 2}
+_MANDATORY = ("52", "53", "58", "59", "60")  # 00 and 63 are guaranteed by the parser
+
+
+def _root_tables() -> tuple[dict[str, int], dict[str, tuple[int, int, int]]]:
+    kinds, limits = {}, {}
+    for tag, obj in spec.ROOT.items():
+        n = int(tag)
+        if 26 <= n <= 51:
+            kind = _ACCOUNT
+        elif 2 <= n <= 25:
+            kind = _PRIMITIVE_ACCOUNT
+        elif tag == "62":
+            kind = _ADDITIONAL
+        elif tag == "64":
+            kind = _LANGUAGE
+        elif n >= 80:
+            kind = _UNRESERVED
+        elif 65 <= n <= 79:
+            kind = _RFU
+        elif obj.max_len < 99 or obj.format == "N":
+            kind = _LIMITED
+            limits[tag] = (obj.min_len, obj.max_len, _FMT[obj.format])
+        else:
+            kind = _PLAIN
+        kinds[tag] = kind
+    return kinds, limits
+
+
+_KINDS, _LIMITS = _root_tables()
+_SUB62 = {t: (o.min_len, o.max_len, _FMT[o.format], o.template) for t, o in spec.ADDITIONAL.items()}
+_SUB64 = {t: (o.min_len, o.max_len, _FMT[o.format]) for t, o in spec.LANGUAGE.items()}
+_ACCOUNT_MAX = {t: o.max_len for t, o in spec.ACCOUNT.items() if t != "01"}
+_TIP_VALUES = frozenset(spec.TIP_INDICATOR)
+_CRITERIA = frozenset(spec.CRITERIA)
+_LEGACY = spec.QRIS_GUID_LEGACY
+_QRIS_GUID = spec.QRIS_GUID
+_NNS = spec.ACQUIRERS
+_NMID_LO, _NMID_HI = spec.NMID_DIGITS
+_AME = spec.CONSUMER_DATA_LETTERS
+_NOPROMPT = frozenset({"09", "10", "11"})
+_PROMPT = spec.PROMPT_VALUE
+_MAX_AMOUNT = spec.QRIS_MAX_AMOUNT
+_NAMES = {t: o.name for t, o in spec.ROOT.items()}
+_CONTROL = bytes(range(32)) + b"\x7f"
+
+_TLV_KINDS = (
+    ("data object cut short", "tlv.truncated"),
+    ("data object id", "tlv.id"),
+    ("length ", "tlv.length"),
+    ("value of ", "tlv.length"),
+    ("tag 63 (CRC) appears", "crc.position"),
+    ("tag repeats", "tlv.duplicate"),
+    ("the first data object", "emv.first"),
+    ("payload is empty", "input.empty"),
+    ("payload holds a character", "input.encoding"),
+    ("payload bytes are not", "input.encoding"),
+    ("no CRC at the end", "crc.missing"),
+    ("CRC mismatch", "crc.mismatch"),
+)
+
+
+def _classify(exc: QRISError) -> str:
+    message = exc.message
+    for prefix, code in _TLV_KINDS:
+        if message.startswith(prefix):
+            return code
+    if isinstance(exc, CRCError):
+        return "crc.format" if "hex" in message else "crc.mismatch"
+    return "tlv.malformed"
+
+
+def _amount_state(text: str) -> int:
+    """0 ok, 1 not a plain decimal, 2 zero."""
+    head, _, tail = text.partition(".")
+    if not head or not text.isascii() or not head.isdigit() or (tail and not tail.isdigit()):
+        return 1
+    if head.strip("0") or tail.strip("0"):
+        return 0
+    return 2
+
+
+def _all_printable(text: str) -> bool:
+    """Whether ``text`` is printable ASCII (0x20-0x7E) throughout; faster than str.isprintable."""
+    if not text.isascii():
+        return False
+    data = text.encode("ascii")
+    return len(data.translate(None, _CONTROL)) == len(data)
+
+
+class _Run:
+    """Collects problems for one validation; root offsets are looked up only when needed."""
+
+    __slots__ = ("items", "offsets", "out", "shift")
+
+    def __init__(self) -> None:
+        self.out: list[Problem] = []
+        self.shift = 0
+        self.items: tuple = ()
+        self.offsets: dict[str, int] | None = None
+
+    def root_offset(self, tag: str) -> int | None:
+        if self.offsets is None:
+            self.offsets = {t: off for t, _, off in self.items}
+        return self.offsets.get(tag)
+
+    def add(self, code: str, path: str | None, message: str, offset: int | None = -1) -> None:
+        """Record a problem; ``offset`` -1 means "the root object of ``path``"."""
+        if offset == -1:
+            offset = self.root_offset(path[:2]) if path else None
+        if offset is not None:
+            offset += self.shift
+        self.out.append(Problem(code, CODES[code][0], path, offset, message))
+
+    def add_exc(self, exc: QRISError, code: str | None = None) -> None:
+        code = code or _classify(exc)
+        offset = exc.offset + self.shift if exc.offset is not None else None
+        self.out.append(Problem(code, CODES[code][0], exc.path, offset, str(exc)))
+
+
+def validate(payload: Any, profile: str = "qris", *, _kernel: ModuleType | None = None) -> Report:
+    """Check ``payload`` against EMV MPM (``profile="emv"``) or QRIS (``"qris"``, the default).
+
+    ``payload`` is a str, UTF-8 bytes or a parsed ``QRIS``. Never raises on bad input: every
+    finding is a ``Problem`` in the returned ``Report`` (``report.ok`` is False on any
+    error). See ``CODES`` for every code, its severity and meaning.
+    """
+    if profile != "qris" and profile != "emv":
+        raise ValueError(f"unknown profile {profile!r}: use 'qris' or 'emv'")
+    run = _Run()
+    try:
+        code = _check(payload, profile == "qris", run, _kernel or _backend.kernel)
+    except Exception as exc:  # the safety net: a bug must not take the caller down
+        run.out.append(Problem("internal", ERROR, None, None, f"{type(exc).__name__}: {exc}"))
+        code = None
+    return Report(tuple(run.out), profile, code)
+
+
+def _load(payload: Any, run: _Run, kernel: ModuleType) -> Any:
+    """The parsed root of ``payload`` (CRC mismatches tolerated), or None after reporting why."""
+    cls = QRIS if kernel is _backend.kernel else qris_class(kernel)
+    if type(payload) is not str:
+        if isinstance(payload, cls):
+            return payload
+        if isinstance(payload, (bytes, bytearray, memoryview)):
+            try:
+                payload = bytes(payload).decode("utf-8")
+            except UnicodeDecodeError as exc:
+                run.add("input.encoding", None, f"payload bytes are not valid UTF-8 (byte {exc.start})", exc.start)
+                return None
+        elif isinstance(payload, QRISFields):
+            payload = payload.payload  # a code parsed by the other twin
+        if not isinstance(payload, str):
+            run.add("input.type", None, f"payload must be str or bytes, not {type(payload).__name__}", None)
+            return None
+    text = payload
+    if text[:1].isspace() or text[-1:].isspace():
+        stripped = text.strip()
+        if stripped:
+            lead = len(text) - len(text.lstrip())
+            trail = len(text) - len(text.rstrip())
+            run.add("input.whitespace", None, f"{lead} whitespace character(s) before the code and {trail} after", 0)
+            run.shift = lead
+            text = stripped
+    try:
+        code = cls(text, True)
+    except CRCError as exc:
+        kind = _classify(exc)
+        run.add_exc(exc, kind)
+        if kind == "crc.missing":
+            _hint_encoding(text, run)
+            return None
+        try:
+            code = cls(text, False)
+        except QRISError as exc2:
+            run.add_exc(exc2)
+            _hint_encoding(text, run)
+            return None
+    except QRISError as exc:
+        run.add_exc(exc)
+        _hint_encoding(text, run)
+        return None
+    return code
+
+
+def _hint_encoding(text: str, run: _Run) -> None:
+    upper = text.upper()
+    if "%20" in upper or "%2B" in upper or "%2F" in upper or ("+" in text and " " not in text):
+        run.add("input.url_encoded", None, "the code looks URL-encoded; qriskit.repair() can decode it", None)
+
+
+def _check(payload: Any, qris: bool, run: _Run, kernel: ModuleType) -> Any:
+    code = _load(payload, run, kernel)
+    if code is None:
+        return None
+    add = run.add
+    text = code.payload
+    tlv_items = kernel.tlv_items
+    run.items = items = tlv_items(text[:-8], 0, "")
+    crc = text[-4:]
+    if not crc.isupper() and not crc.isdigit() and code.crc_ok:
+        add("crc.case", "63", f"CRC {crc!r} is lowercase; EMV writes {crc.upper()!r}", len(text) - 8)
+    printable = _all_printable(text)
+    kinds = _KINDS
+    prev = ""
+    out_of_order = None
+    accounts = False
+    templates = []
+    for tag, value, off in items:
+        kind = kinds[tag]
+        if tag < prev and out_of_order is None:
+            out_of_order = tag
+        prev = tag
+        if kind == _LIMITED:
+            lo, hi, fmt = _LIMITS[tag]
+            n = len(value)
+            if n > hi or n < lo:
+                add("emv.length", tag, f"{_NAMES[tag]} ({tag}) has {n} characters; EMV allows {_span(lo, hi)}", off)
+            if fmt == 2:
+                if not (value.isdigit() and value.isascii()):
+                    add("emv.format", tag, f"{_NAMES[tag]} ({tag}) must be digits, got {value!r}", off)
+            elif fmt == 1 and not printable and not _all_printable(value):
+                add("emv.format", tag, f"{_NAMES[tag]} ({tag}) must be printable ASCII, got {value!r}", off)
+        elif kind == _ACCOUNT:
+            accounts = True
+            templates.append((tag, value, off, kind))
+        elif kind == _PRIMITIVE_ACCOUNT:
+            accounts = True
+            if not printable and not _all_printable(value):
+                add("emv.format", tag, f"merchant account {tag} must be printable ASCII, got {value!r}", off)
+        elif kind == _RFU:
+            add("emv.rfu", tag, f"tag {tag} is reserved for future use by EMVCo", off)
+        elif kind:
+            templates.append((tag, value, off, kind))
+    # -- mandatory objects and merchant accounts ---------------------------------------------
+    for tag in _MANDATORY:
+        if tag not in code:
+            add("emv.mandatory", tag, f"mandatory {_NAMES[tag]} ({tag}) is missing", None)
+    if not accounts:
+        add("emv.account", None, "no merchant account information: a code needs one of ids 02-51", None)
+    if len(text) > spec.EMV_MAX_PAYLOAD:
+        add("emv.size", None, f"the code has {len(text)} characters; EMV allows 512", None)
+    get = code.get
+    # -- 00, 01 ------------------------------------------------------------------------------
+    if get("00") != "01":
+        add("emv.version", "00", f"payload format indicator is {get('00')!r}, not '01'")
+    poi = get("01")
+    if poi is not None and poi != "11" and poi != "12":
+        add("emv.initiation", "01", f"point of initiation {poi!r} is neither '11' (static) nor '12' (dynamic)")
+    # -- amount, tip, fees -------------------------------------------------------------------
+    amount = get("54")
+    if amount is not None:
+        state = _amount_state(amount)
+        if state == 1:
+            add("emv.amount", "54", f"amount {amount!r} is not digits with an optional '.'")
+        elif state == 2:
+            add("emv.amount_zero", "54", f"amount {amount!r} is zero; leave 54 out for a static code")
+        elif qris and float(amount) > _MAX_AMOUNT:
+            add("qris.amount_limit", "54", f"amount {amount} is above Rp 10,000,000, the QRIS limit per payment")
+    elif qris and poi == "12":
+        add("qris.dynamic_amount", "01", "a dynamic code (01=12) without an amount (54)")
+    if "55" in code or "56" in code or "57" in code:
+        _check_tip(get("55"), get("56"), get("57"), qris, run)
+    # -- QRIS root rules ---------------------------------------------------------------------
+    if qris:
+        country = get("58")
+        if country is not None and country != "ID":
+            add("qris.country", "58", f"country {country!r} is not 'ID': not an Indonesian QRIS")
+        currency = get("53")
+        if currency is not None and currency != "360":
+            add("qris.currency", "53", f"currency {currency!r} is not '360' (rupiah)")
+        if "61" not in code:
+            add("qris.postal_code", "61", "QRIS requires a postal code (61)", None)
+        if out_of_order is not None:
+            add("qris.order", out_of_order, f"tag {out_of_order} comes after a higher id; QRIS writes ids in order")
+    # -- templates ---------------------------------------------------------------------------
+    national = acquirer = False
+    for tag, value, off, kind in templates:
+        try:
+            sub = tlv_items(value, off + 4, tag)
+        except QRISError as exc:
+            add("tlv.template" if kind <= _ADDITIONAL else "tlv.extra_template", exc.path or tag,
+                f"template {tag} is not valid TLV inside: {exc.message}", exc.offset)
+            continue
+        if kind == _ACCOUNT:
+            guid, has_pan = _check_account(tag, sub, printable, qris, run)
+            if tag == "51":
+                national = guid == _QRIS_GUID or guid in _LEGACY
+            elif has_pan and tag <= "50":
+                acquirer = True
+        elif kind == _ADDITIONAL:
+            _check_62(sub, printable, run, tlv_items)
+        elif kind == _LANGUAGE:
+            _check_64(sub, run)
+        elif not any(t == "00" for t, _, _ in sub):  # unreserved 80-99
+            add("emv.guid", tag, f"unreserved template {tag} has no GUID (00)", off)
+    if qris:
+        if not national and "51" not in code:
+            add("qris.national", "51", "no national template 51 (ID.CO.QRIS.WWW) carrying the NMID", None)
+        if not acquirer and accounts:
+            add("qris.acquirer", None, "no acquirer template (26-50) with a merchant PAN (01)", None)
+    return code
+
+
+def _span(lo: int, hi: int) -> str:
+    return f"exactly {lo}" if lo == hi else f"{lo} to {hi}"
+
+
+def _check_account(tag: str, sub: tuple, printable: bool, qris: bool, run: _Run) -> tuple[str | None, bool]:
+    guid = pan = criteria = nmid = None
+    pan_at = crit_at = nmid_at = None
+    for t, v, off in sub:
+        if t == "00":
+            guid = v
+        elif t == "01":
+            pan, pan_at = v, off
+        elif t == "02":
+            nmid, nmid_at = v, off
+        elif t == "03":
+            criteria, crit_at = v, off
+        if not printable and not _all_printable(v):
+            run.add("emv.format", f"{tag}.{t}", f"{tag}.{t} must be printable ASCII, got {v!r}", off)
+        elif qris and t in _ACCOUNT_MAX and len(v) > _ACCOUNT_MAX[t]:
+            run.add("emv.length", f"{tag}.{t}",
+                    f"{tag}.{t} has {len(v)} characters; QRIS allows up to {_ACCOUNT_MAX[t]}", off)
+    add = run.add
+    if guid is None:
+        add("emv.guid", tag, f"merchant account template {tag} has no GUID (00)")
+    if not qris:
+        return guid, pan is not None
+    if tag == "51":
+        if guid is not None and guid != _QRIS_GUID:
+            if guid in _LEGACY:
+                add("qris.guid_legacy", f"{tag}.00", f"older national GUID {guid!r}; current QRIS is 'ID.CO.QRIS.WWW'")
+            else:
+                add("qris.guid", f"{tag}.00", f"GUID {guid!r} is not the QRIS national GUID 'ID.CO.QRIS.WWW'")
+        if nmid is None:
+            add("qris.nmid", f"{tag}.02", "the national template 51 has no NMID (02)")
+        elif not (nmid[:2] == "ID" and nmid[2:].isdigit() and nmid.isascii() and _NMID_LO <= len(nmid) - 2 <= _NMID_HI):
+            add("qris.nmid", f"{tag}.02", f"NMID {nmid!r} is not 'ID' followed by 10 to 13 digits", nmid_at)
+    if criteria is None:
+        if tag == "51" or pan is not None:
+            add("qris.criteria", f"{tag}.03", f"merchant account {tag} has no merchant criteria (03)")
+    elif criteria not in _CRITERIA:
+        add("qris.criteria", f"{tag}.03",
+            f"merchant criteria {criteria!r} is not one of UMI, UKE, UME, UBE, URE, PSO, BLU", crit_at)
+    if pan is not None:
+        if not (pan.isdigit() and pan.isascii() and 16 <= len(pan) <= 19):
+            add("qris.pan", f"{tag}.01", f"merchant PAN {pan!r} is not 16 to 19 digits", pan_at)
+        elif pan[:8] not in _NNS:
+            if pan.startswith(spec.NNS_DOMESTIC_PREFIX):
+                add("qris.nns", f"{tag}.01", f"NNS {pan[:8]} at the start of the PAN is not in the QRIS directory",
+                    pan_at)
+            else:
+                add("qris.nns", f"{tag}.01", f"merchant PAN {pan[:8]}… does not start with an Indonesian NNS (9360…)",
+                    pan_at)
+    elif "26" <= tag <= "45":
+        add("qris.pan", f"{tag}.01", f"acquirer template {tag} has no merchant PAN (01)")
+    return guid, pan is not None
+
+
+def _check_62(sub: tuple, printable: bool, run: _Run, tlv_items: Any) -> None:
+    add = run.add
+    for t, v, off in sub:
+        r = _SUB62.get(t)
+        path = f"62.{t}"
+        if r is None:  # 00
+            add("emv.rfu", path, f"62.{t} is not an allocated sub-id of tag 62", off)
+            continue
+        lo, hi, _fmt, template = r
+        if template:
+            try:
+                inner = tlv_items(v, off + 4, path)
+            except QRISError as exc:
+                add("tlv.extra_template", path, f"payment system template {path} is not valid TLV: {exc.message}",
+                    exc.offset)
+                continue
+            if not any(x[0] == "00" for x in inner):
+                add("emv.guid", path, f"payment system template {path} has no GUID (00)", off)
+            continue
+        if "12" <= t <= "49":
+            add("emv.rfu", path, f"62.{t} is reserved for future use by EMVCo", off)
+        if not printable and not _all_printable(v):
+            add("emv.format", path, f"{path} must be printable ASCII, got {v!r}", off)
+        if v == _PROMPT:
+            if t in _NOPROMPT:
+                add("emv.prompt", path, f"'***' in {path}: only 62.01-08 can ask the payer", off)
+        elif t == "09":
+            if not _AME.issuperset(v) or len(set(v)) != len(v):
+                add("emv.consumer_data", path, f"62.09 {v!r} is not a set of the letters A, M, E", off)
+        elif len(v) > hi or len(v) < lo:
+            add("emv.length", path, f"{path} has {len(v)} characters; EMV allows {_span(lo, hi)}", off)
+
+
+def _check_64(sub: tuple, run: _Run) -> None:
+    has = set()
+    for t, v, off in sub:
+        has.add(t)
+        lo, hi, fmt = _SUB64[t]
+        if t >= "03":
+            run.add("emv.rfu", f"64.{t}", f"64.{t} is reserved for future use by EMVCo", off)
+        elif len(v) > hi or len(v) < lo:
+            run.add("emv.length", f"64.{t}", f"64.{t} has {len(v)} characters; EMV allows {_span(lo, hi)}", off)
+        if fmt == 1 and not _all_printable(v):
+            run.add("emv.format", f"64.{t}", f"64.{t} must be printable ASCII, got {v!r}", off)
+    for t, what in (("00", "language preference"), ("01", "alternate merchant name")):
+        if t not in has:
+            run.add("emv.language", f"64.{t}", f"template 64 has no {what} ({t})")
+
+
+def _check_tip(tip: str | None, fixed: str | None, percent: str | None, qris: bool, run: _Run) -> None:
+    add = run.add
+    if tip is not None and tip not in _TIP_VALUES:
+        add("emv.tip", "55", f"tip indicator {tip!r} is not 01 (prompt), 02 (fixed fee) or 03 (percentage)")
+    if tip == "02" and fixed is None:
+        add("emv.tip", "55", "55=02 (fixed fee) but no fee value (56)")
+    if tip == "03" and percent is None:
+        add("emv.tip", "55", "55=03 (percentage fee) but no percentage (57)")
+    if fixed is not None:
+        state = _amount_state(fixed)
+        if state == 1:
+            add("emv.amount", "56", f"fixed fee {fixed!r} is not digits with an optional '.'")
+        elif state == 2:
+            add("emv.amount_zero", "56", f"fixed fee {fixed!r} is zero")
+        if tip != "02":
+            add("emv.fee_unused", "56", f"56 (fixed fee) is present but 55 is {tip!r}, not '02'")
+    if percent is not None:
+        if _amount_state(percent) != 0 or not 0.01 <= float(percent) <= 99.99:
+            add("emv.fee_percent", "57", f"percentage fee {percent!r} is not a number from 00.01 to 99.99")
+        if tip != "03":
+            add("emv.fee_unused", "57", f"57 (percentage fee) is present but 55 is {tip!r}, not '03'")
+    if qris and (tip in ("02", "03") or fixed is not None or percent is not None):
+        add("qris.surcharge", "55" if tip is not None else ("56" if fixed is not None else "57"),
+            "the code adds a convenience fee; Bank Indonesia forbids surcharging the payer for QRIS")
