@@ -11,7 +11,9 @@ This module is never compiled, so both twins raise the very same classes::
         └── NoQRCodeFound         the image holds no (usable) QR code
 
 Every error says what is wrong, where (``offset`` in characters and ``path`` such as
-``"62.05"``, when they apply) and what would fix it (``hint``).  Wrong argument *types*
+``"62.05"``, when they apply) and what would fix it (``hint``). Errors about a payload's
+structure also carry ``code``, the stable problem code ``validate`` reports them under
+(``"crc.mismatch"``, ``"tlv.length"``, ...).  Wrong argument *types*
 (a float amount, an int payload) raise ``TypeError`` instead, as Python code expects.
 """
 
@@ -38,11 +40,13 @@ class QRISError(ValueError):
         offset: int | None = None,
         path: str | None = None,
         hint: str | None = None,
+        code: str | None = None,
     ) -> None:
         self.message = message
         self.offset = offset
         self.path = path
         self.hint = hint
+        self.code = code
         super().__init__(self._render())
 
     def _render(self) -> str:
@@ -59,11 +63,11 @@ class QRISError(ValueError):
         return text
 
     def __reduce__(self):  # keep keyword fields through pickling (multiprocessing)
-        return _rebuild, (type(self), self.message, self.offset, self.path, self.hint)
+        return _rebuild, (type(self), self.message, self.offset, self.path, self.hint, self.code)
 
 
-def _rebuild(cls, message, offset, path, hint):
-    return cls(message, offset=offset, path=path, hint=hint)
+def _rebuild(cls, message, offset, path, hint, code=None):
+    return cls(message, offset=offset, path=path, hint=hint, code=code)
 
 
 class CRCError(QRISError):
@@ -104,7 +108,9 @@ def _show(text: object, limit: int = 24) -> str:
 
 
 def empty_payload() -> TLVError:
-    return TLVError("payload is empty", offset=0, hint="pass the full QRIS text, from '000201' to the CRC")
+    return TLVError(
+        "payload is empty", offset=0, hint="pass the full QRIS text, from '000201' to the CRC", code="input.empty"
+    )
 
 
 def unencodable(offset: int) -> TLVError:
@@ -112,6 +118,7 @@ def unencodable(offset: int) -> TLVError:
         "payload holds a character that cannot be written as UTF-8 (a lone surrogate)",
         offset=offset,
         hint="decode the source text properly before passing it",
+        code="input.encoding",
     )
 
 
@@ -120,6 +127,7 @@ def bad_utf8(offset: int) -> TLVError:
         "payload bytes are not valid UTF-8",
         offset=offset,
         hint="pass the payload as str, or as UTF-8 encoded bytes",
+        code="input.encoding",
     )
 
 
@@ -129,6 +137,7 @@ def crc_missing(offset: int) -> CRCError:
         offset=offset,
         path="63",
         hint="pass the complete code; a trailing newline or cut-off text breaks it",
+        code="crc.missing",
     )
 
 
@@ -138,6 +147,7 @@ def crc_not_hex(found: str, offset: int) -> CRCError:
         offset=offset,
         path="63",
         hint="pass verify_crc=False to read the code anyway",
+        code="crc.format",
     )
 
 
@@ -147,6 +157,7 @@ def crc_mismatch(found: str, computed: int, offset: int) -> CRCError:
         offset=offset,
         path="63",
         hint="the code was altered or mistyped; pass verify_crc=False to read it anyway",
+        code="crc.mismatch",
     )
 
 
@@ -156,6 +167,7 @@ def header_cut(path: str, offset: int, left: int) -> TLVError:
         offset=offset,
         path=path or None,
         hint="the payload is truncated or a length before it is wrong",
+        code="tlv.truncated",
     )
 
 
@@ -165,6 +177,7 @@ def bad_id(found: str, path: str, offset: int) -> TLVError:
         offset=offset,
         path=path or None,
         hint="a length before it is probably wrong",
+        code="tlv.id",
     )
 
 
@@ -174,6 +187,7 @@ def bad_length(found: str, path: str, offset: int) -> TLVError:
         offset=offset,
         path=path,
         hint="each data object is a 2-digit id, a 2-digit length, then the value",
+        code="tlv.length",
     )
 
 
@@ -183,6 +197,7 @@ def value_overrun(length: int, left: int, path: str, offset: int) -> TLVError:
         offset=offset,
         path=path,
         hint="lengths count characters, not bytes; the payload may be truncated",
+        code="tlv.length",
     )
 
 
@@ -193,12 +208,14 @@ def repeated_tag(path: str, offset: int, first: int) -> TLVError:
             offset=offset,
             path=path,
             hint="remove anything after the first CRC",
+            code="crc.position",
         )
     return TLVError(
         f"tag repeats at this level (first seen at offset {first})",
         offset=offset,
         path=path,
         hint="each id may appear once per level",
+        code="tlv.duplicate",
     )
 
 
@@ -208,6 +225,7 @@ def first_not_00(found: str) -> TLVError:
         offset=0,
         path=found,
         hint="a QRIS payload starts with '000201'",
+        code="emv.first",
     )
 
 
@@ -217,9 +235,10 @@ def damaged_62(exc: TLVError) -> FieldError:
         offset=exc.offset,
         path=exc.path,
         hint="repair or drop tag 62 first",
+        code="tlv.template",
     )
 
 
 def in_batch(exc: AmountError, index: int) -> AmountError:
     """The same amount error, naming its place in a batch."""
-    return AmountError(f"amounts[{index}]: {exc.message}", path=exc.path, hint=exc.hint)
+    return AmountError(f"amounts[{index}]: {exc.message}", path=exc.path, hint=exc.hint, code=exc.code)

@@ -218,30 +218,9 @@ _MAX_AMOUNT = spec.QRIS_MAX_AMOUNT
 _NAMES = {t: o.name for t, o in spec.ROOT.items()}
 _CONTROL = bytes(range(32)) + b"\x7f"
 
-_TLV_KINDS = (
-    ("data object cut short", "tlv.truncated"),
-    ("data object id", "tlv.id"),
-    ("length ", "tlv.length"),
-    ("value of ", "tlv.length"),
-    ("tag 63 (CRC) appears", "crc.position"),
-    ("tag repeats", "tlv.duplicate"),
-    ("the first data object", "emv.first"),
-    ("payload is empty", "input.empty"),
-    ("payload holds a character", "input.encoding"),
-    ("payload bytes are not", "input.encoding"),
-    ("no CRC at the end", "crc.missing"),
-    ("CRC mismatch", "crc.mismatch"),
-)
-
-
 def _classify(exc: QRISError) -> str:
-    message = exc.message
-    for prefix, code in _TLV_KINDS:
-        if message.startswith(prefix):
-            return code
-    if isinstance(exc, CRCError):
-        return "crc.format" if "hex" in message else "crc.mismatch"
-    return "tlv.malformed"
+    """The problem code of a parser error (set by the factories in ``errors.py``)."""
+    return exc.code if exc.code in CODES else "tlv.malformed"
 
 
 def _amount_state(text: str) -> int:

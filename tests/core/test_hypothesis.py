@@ -88,7 +88,8 @@ def outcome(fn, *args, **kwargs):
     try:
         return ("ok", fn(*args, **kwargs))
     except (ValueError, TypeError) as exc:  # QRISError is a ValueError
-        return (type(exc).__name__, str(exc), getattr(exc, "offset", None), getattr(exc, "path", None))
+        fields = ("offset", "path", "code")
+        return (type(exc).__name__, str(exc), *(getattr(exc, name, None) for name in fields))
 
 
 def agree(twins, call):
