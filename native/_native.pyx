@@ -601,6 +601,63 @@ cdef class Payload:
         cdef int i = self.r.pos[t]
         return self._payload[self.r.cs[i] + 4:self.r.cs[i + 1]]
 
+    def scan(self, bytes lo, bytes hi, bytes fmt):
+        """Check each root object (63 aside) against per-id tables of 100 bytes each.
+
+        ``lo``/``hi`` are the allowed lengths, ``fmt`` the format: 0 skip, 1 ans (printable
+        ASCII), 2 N (ASCII digits), 3 reserved (always reported), 4 length only. Returns
+        ``(findings, out_of_order)``: findings are ``(id, kind)`` with kind 1 length, 2 not
+        digits, 3 not printable ASCII, 4 reserved; ``out_of_order`` is the first id that
+        follows a higher one, or None.
+        """
+        cdef const uint8_t* L = <const uint8_t*>PyBytes_AS_STRING(lo)
+        cdef const uint8_t* H = <const uint8_t*>PyBytes_AS_STRING(hi)
+        cdef const uint8_t* F = <const uint8_t*>PyBytes_AS_STRING(fmt)
+        if len(lo) != 100 or len(hi) != 100 or len(fmt) != 100:
+            raise ValueError("scan tables must be 100 bytes each")
+        cdef str text = self._payload
+        cdef int kind = PyUnicode_KIND(text)
+        cdef const void* data = PyUnicode_DATA(text)
+        cdef int i, t, f, prev = -1, order = -1
+        cdef Py_ssize_t j, n, a
+        cdef Py_UCS4 ch
+        found = []
+        for i in range(self.r.count - 1):
+            t = self.r.tag[i]
+            if order < 0 and t < prev:
+                order = t
+            prev = t
+            f = F[t]
+            if f == 0:
+                continue
+            if f == 3:
+                found.append((_TAGS[t], 4))
+                continue
+            a = self.r.cs[i] + 4
+            n = self.r.cs[i + 1] - a
+            if n < L[t] or n > H[t]:
+                found.append((_TAGS[t], 1))
+            if f == 2:
+                for j in range(a, a + n):
+                    ch = PyUnicode_READ(kind, data, j)
+                    if ch < 48 or ch > 57:
+                        found.append((_TAGS[t], 2))
+                        break
+            elif f == 1:
+                for j in range(a, a + n):
+                    ch = PyUnicode_READ(kind, data, j)
+                    if ch < 32 or ch > 126:
+                        found.append((_TAGS[t], 3))
+                        break
+        return tuple(found), (_TAGS[order] if order >= 0 else None)
+
+    def offset(self, tag):
+        """Where root data object ``tag`` starts (its header), in characters, or None."""
+        cdef int t = _tag_number(tag)
+        if t < 0 or self.r.pos[t] < 0:
+            return None
+        return self.r.cs[self.r.pos[t]]
+
     def __contains__(self, tag):
         cdef int t = _tag_number(tag)
         return t >= 0 and self.r.pos[t] >= 0
@@ -679,6 +736,9 @@ cdef class Payload:
 
     def __reduce__(self):
         return (type(self), (self._payload, False))
+
+
+cdef tuple _TAGS = tuple(f"{i:02d}" for i in range(100))
 
 
 cdef int _tag_number(tag) noexcept:

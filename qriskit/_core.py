@@ -158,6 +158,46 @@ class Payload:
         _, a, b = self._els[i]
         return self._payload[a:b]
 
+    def scan(self, lo: bytes, hi: bytes, fmt: bytes) -> tuple[tuple[tuple[str, int], ...], str | None]:
+        """Check each root object (63 aside) against per-id tables of 100 bytes each.
+
+        ``lo``/``hi`` are the allowed lengths, ``fmt`` the format: 0 skip, 1 ans (printable
+        ASCII), 2 N (ASCII digits), 3 reserved (always reported), 4 length only. Returns
+        ``(findings, out_of_order)``: findings are ``(id, kind)`` with kind 1 length, 2 not
+        digits, 3 not printable ASCII, 4 reserved; ``out_of_order`` is the first id that
+        follows a higher one, or None.
+        """
+        if len(lo) != 100 or len(hi) != 100 or len(fmt) != 100:
+            raise ValueError("scan tables must be 100 bytes each")
+        found: list[tuple[str, int]] = []
+        order = None
+        prev = ""
+        p = self._payload
+        for tag, a, b in self._els[:-1]:
+            if order is None and tag < prev:
+                order = tag
+            prev = tag
+            t = int(tag)
+            f = fmt[t]
+            if f == 0:
+                continue
+            if f == 3:
+                found.append((tag, 4))
+                continue
+            if not lo[t] <= b - a <= hi[t]:
+                found.append((tag, 1))
+            value = p[a:b]
+            if f == 2 and not (value.isascii() and value.isdigit()):
+                found.append((tag, 2))
+            elif f == 1 and not all(" " <= ch <= "~" for ch in value):
+                found.append((tag, 3))
+        return tuple(found), order
+
+    def offset(self, tag: str) -> int | None:
+        """Where root data object ``tag`` starts (its header), in characters, or None."""
+        i = self._index.get(tag)
+        return None if i is None else self._els[i][1] - 4
+
     def __contains__(self, tag: object) -> bool:
         return tag in self._index
 

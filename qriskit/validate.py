@@ -18,6 +18,7 @@ The hot path is one pass over the root objects with precomputed tables, the nati
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from types import MappingProxyType, ModuleType
 from typing import Any
 
@@ -202,6 +203,25 @@ def _root_tables() -> tuple[dict[str, int], dict[str, tuple[int, int, int]]]:
 
 
 _KINDS, _LIMITS = _root_tables()
+
+
+def _scan_tables() -> tuple[bytes, bytes, bytes]:
+    """Per-id tables for the kernel's ``Payload.scan``: lengths and formats of root objects."""
+    lo, hi, fmt = bytearray(100), bytearray([99] * 100), bytearray(100)
+    for tag, kind in _KINDS.items():
+        t = int(tag)
+        if kind == _LIMITED:
+            lo[t], hi[t], f = _LIMITS[tag]
+            fmt[t] = {0: 4, 1: 1, 2: 2}[f]
+        elif kind == _PRIMITIVE_ACCOUNT:
+            lo[t], fmt[t] = 1, 1
+        elif kind == _RFU:
+            fmt[t] = 3
+    fmt[63] = 0  # the CRC is checked by the parser
+    return bytes(lo), bytes(hi), bytes(fmt)
+
+
+_SCAN_LO, _SCAN_HI, _SCAN_FMT = _scan_tables()
 _SUB62 = {t: (o.min_len, o.max_len, _FMT[o.format], o.template) for t, o in spec.ADDITIONAL.items()}
 _SUB64 = {t: (o.min_len, o.max_len, _FMT[o.format]) for t, o in spec.LANGUAGE.items()}
 _ACCOUNT_MAX = {t: o.max_len for t, o in spec.ACCOUNT.items() if t != "01"}
@@ -215,6 +235,7 @@ _AME = spec.CONSUMER_DATA_LETTERS
 _NOPROMPT = frozenset({"09", "10", "11"})
 _PROMPT = spec.PROMPT_VALUE
 _MAX_AMOUNT = spec.QRIS_MAX_AMOUNT
+_PERCENT_MIN, _PERCENT_MAX = Decimal("0.01"), Decimal("99.99")
 _NAMES = {t: o.name for t, o in spec.ROOT.items()}
 _CONTROL = bytes(range(32)) + b"\x7f"
 
@@ -244,18 +265,15 @@ def _all_printable(text: str) -> bool:
 class _Run:
     """Collects problems for one validation; root offsets are looked up only when needed."""
 
-    __slots__ = ("items", "offsets", "out", "shift")
+    __slots__ = ("code", "out", "shift")
 
     def __init__(self) -> None:
         self.out: list[Problem] = []
         self.shift = 0
-        self.items: tuple = ()
-        self.offsets: dict[str, int] | None = None
+        self.code: Any = None
 
     def root_offset(self, tag: str) -> int | None:
-        if self.offsets is None:
-            self.offsets = {t: off for t, _, off in self.items}
-        return self.offsets.get(tag)
+        return None if self.code is None else self.code.offset(tag)
 
     def add(self, code: str, path: str | None, message: str, offset: int | None = -1) -> None:
         """Record a problem; ``offset`` -1 means "the root object of ``path``"."""
@@ -349,42 +367,38 @@ def _check(payload: Any, qris: bool, run: _Run, kernel: ModuleType) -> Any:
     add = run.add
     text = code.payload
     tlv_items = kernel.tlv_items
-    run.items = items = tlv_items(text[:-8], 0, "")
+    run.code = code
+    items = code.items()[:-1]
+    get = code.get
     crc = text[-4:]
     if not crc.isupper() and not crc.isdigit() and code.crc_ok:
         add("crc.case", "63", f"CRC {crc!r} is lowercase; EMV writes {crc.upper()!r}", len(text) - 8)
     printable = _all_printable(text)
+    findings, out_of_order = code.scan(_SCAN_LO, _SCAN_HI, _SCAN_FMT)
+    for tag, kind in findings:
+        if kind == 1:
+            lo, hi, _ = _LIMITS[tag]
+            n = len(get(tag))
+            add("emv.length", tag, f"{_NAMES[tag]} ({tag}) has {n} characters; EMV allows {_span(lo, hi)}")
+        elif kind == 2:
+            add("emv.format", tag, f"{_NAMES[tag]} ({tag}) must be digits, got {get(tag)!r}")
+        elif kind == 3:
+            what = f"merchant account {tag}" if tag <= "25" else f"{_NAMES[tag]} ({tag})"
+            add("emv.format", tag, f"{what} must be printable ASCII, got {get(tag)!r}")
+        else:
+            add("emv.rfu", tag, f"tag {tag} is reserved for future use by EMVCo")
     kinds = _KINDS
-    prev = ""
-    out_of_order = None
     accounts = False
     templates = []
-    for tag, value, off in items:
+    for tag, value in items:
         kind = kinds[tag]
-        if tag < prev and out_of_order is None:
-            out_of_order = tag
-        prev = tag
-        if kind == _LIMITED:
-            lo, hi, fmt = _LIMITS[tag]
-            n = len(value)
-            if n > hi or n < lo:
-                add("emv.length", tag, f"{_NAMES[tag]} ({tag}) has {n} characters; EMV allows {_span(lo, hi)}", off)
-            if fmt == 2:
-                if not (value.isdigit() and value.isascii()):
-                    add("emv.format", tag, f"{_NAMES[tag]} ({tag}) must be digits, got {value!r}", off)
-            elif fmt == 1 and not printable and not _all_printable(value):
-                add("emv.format", tag, f"{_NAMES[tag]} ({tag}) must be printable ASCII, got {value!r}", off)
-        elif kind == _ACCOUNT:
+        if kind == _ACCOUNT:
             accounts = True
-            templates.append((tag, value, off, kind))
+            templates.append((tag, value, kind))
         elif kind == _PRIMITIVE_ACCOUNT:
             accounts = True
-            if not printable and not _all_printable(value):
-                add("emv.format", tag, f"merchant account {tag} must be printable ASCII, got {value!r}", off)
-        elif kind == _RFU:
-            add("emv.rfu", tag, f"tag {tag} is reserved for future use by EMVCo", off)
-        elif kind:
-            templates.append((tag, value, off, kind))
+        elif kind >= _ADDITIONAL and kind <= _UNRESERVED:
+            templates.append((tag, value, kind))
     # -- mandatory objects and merchant accounts ---------------------------------------------
     for tag in _MANDATORY:
         if tag not in code:
@@ -393,7 +407,6 @@ def _check(payload: Any, qris: bool, run: _Run, kernel: ModuleType) -> Any:
         add("emv.account", None, "no merchant account information: a code needs one of ids 02-51", None)
     if len(text) > spec.EMV_MAX_PAYLOAD:
         add("emv.size", None, f"the code has {len(text)} characters; EMV allows 512", None)
-    get = code.get
     # -- 00, 01 ------------------------------------------------------------------------------
     if get("00") != "01":
         add("emv.version", "00", f"payload format indicator is {get('00')!r}, not '01'")
@@ -408,7 +421,7 @@ def _check(payload: Any, qris: bool, run: _Run, kernel: ModuleType) -> Any:
             add("emv.amount", "54", f"amount {amount!r} is not digits with an optional '.'")
         elif state == 2:
             add("emv.amount_zero", "54", f"amount {amount!r} is zero; leave 54 out for a static code")
-        elif qris and float(amount) > _MAX_AMOUNT:
+        elif qris and Decimal(amount) > _MAX_AMOUNT:
             add("qris.amount_limit", "54", f"amount {amount} is above Rp 10,000,000, the QRIS limit per payment")
     elif qris and poi == "12":
         add("qris.dynamic_amount", "01", "a dynamic code (01=12) without an amount (54)")
@@ -428,7 +441,8 @@ def _check(payload: Any, qris: bool, run: _Run, kernel: ModuleType) -> Any:
             add("qris.order", out_of_order, f"tag {out_of_order} comes after a higher id; QRIS writes ids in order")
     # -- templates ---------------------------------------------------------------------------
     national = acquirer = False
-    for tag, value, off, kind in templates:
+    for tag, value, kind in templates:
+        off = code.offset(tag)
         try:
             sub = tlv_items(value, off + 4, tag)
         except QRISError as exc:
@@ -578,7 +592,7 @@ def _check_tip(tip: str | None, fixed: str | None, percent: str | None, qris: bo
         if tip != "02":
             add("emv.fee_unused", "56", f"56 (fixed fee) is present but 55 is {tip!r}, not '02'")
     if percent is not None:
-        if _amount_state(percent) != 0 or not 0.01 <= float(percent) <= 99.99:
+        if _amount_state(percent) != 0 or not _PERCENT_MIN <= Decimal(percent) <= _PERCENT_MAX:
             add("emv.fee_percent", "57", f"percentage fee {percent!r} is not a number from 00.01 to 99.99")
         if tip != "03":
             add("emv.fee_unused", "57", f"57 (percentage fee) is present but 55 is {tip!r}, not '03'")
