@@ -10,14 +10,21 @@ def tlv(tag: str, value: str) -> str:
     return f"{tag}{len(value):02d}{value}"
 
 
-def with_crc(body: str) -> str:
+def tpl(*pairs: tuple[str, str]) -> str:
+    """The value of a template from its (id, value) pairs."""
+    return "".join(tlv(t, v) for t, v in pairs)
+
+
+def with_crc(body: str, *, lower: bool = False) -> str:
     """Append '6304' and the CRC-16/CCITT-FALSE of the UTF-8 bytes (computed independently)."""
     body += "6304"
-    return body + f"{crc_hqx(body.encode('utf-8'), 0xFFFF):04X}"
+    crc = f"{crc_hqx(body.encode('utf-8'), 0xFFFF):04X}"
+    return body + (crc.lower() if lower else crc)
 
 
-def make(*pairs: tuple[str, str]) -> str:
-    return with_crc("".join(tlv(t, v) for t, v in pairs))
+def make(*pairs: tuple[str, str], lower: bool = False) -> str:
+    """A payload from root (id, value) pairs, written in the order given, with a correct CRC."""
+    return with_crc(tpl(*pairs), lower=lower)
 
 
 DANA_ACCOUNT = tlv("00", "ID.DANA.WWW") + tlv("01", "936009153022591480") + tlv("02", "022591480") + tlv("03", "UMI")

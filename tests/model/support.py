@@ -3,32 +3,13 @@
 from __future__ import annotations
 
 import json
-from binascii import crc_hqx
 from pathlib import Path
 
+from tests.codes import make, tlv, tpl, with_crc
+
+__all__ = ["BASE", "NATIONAL", "TYPICAL", "account", "make", "qris", "tlv", "tpl", "vectors", "with_crc"]
+
 DATA = Path(__file__).resolve().parent.parent / "data"
-
-
-def tlv(tag: str, value: str) -> str:
-    """One data object; the length counts characters, as EMV does."""
-    return f"{tag}{len(value):02d}{value}"
-
-
-def tpl(*pairs: tuple[str, str]) -> str:
-    """The value of a template from its (id, value) pairs."""
-    return "".join(tlv(t, v) for t, v in pairs)
-
-
-def with_crc(body: str, *, lower: bool = False) -> str:
-    """Append '6304' and the CRC-16/CCITT-FALSE of the UTF-8 bytes (computed independently)."""
-    body += "6304"
-    crc = f"{crc_hqx(body.encode('utf-8'), 0xFFFF):04X}"
-    return body + (crc.lower() if lower else crc)
-
-
-def make(*pairs: tuple[str, str], lower: bool = False) -> str:
-    """A payload from root (id, value) pairs, written in the order given, with a correct CRC."""
-    return with_crc("".join(tlv(t, v) for t, v in pairs), lower=lower)
 
 
 def account(guid: str = "ID.DANA.WWW", pan: str | None = "936009153022591480", mid: str | None = "022591480",
