@@ -31,5 +31,5 @@ def test_pure_build_on_purpose(tmp_path):
 
 def test_sdist_manifest_ships_sources_not_generated_c():
     manifest = (ROOT / "MANIFEST.in").read_text()
-    assert "recursive-include native *.pyx *.pxd" in manifest
-    assert "recursive-exclude native *.c" in manifest
+    assert "recursive-include native *.pyx" in manifest
+    assert "global-exclude *.c *.so" in manifest
