@@ -17,7 +17,7 @@ from cpython.list cimport PyList_New, PyList_SET_ITEM
 from cpython.long cimport PyLong_CheckExact
 from cpython.ref cimport Py_INCREF
 from cpython.unicode cimport PyUnicode_CheckExact
-from libc.stdint cimport int32_t, uint8_t, uint16_t, uint32_t
+from libc.stdint cimport int32_t, uint8_t, uint16_t, uint32_t, uint64_t
 from libc.stdlib cimport free, malloc
 from libc.string cimport memcpy, memset
 
@@ -34,7 +34,7 @@ cdef extern from "Python.h":
     int PyUnicode_KIND(object)
     Py_UCS4 PyUnicode_READ(int kind, const void* data, Py_ssize_t index) noexcept
 
-__all__ = ["Payload", "crc16", "tlv_items", "to_dynamic", "to_dynamic_many", "to_static"]
+__all__ = ["Payload", "crc16", "tlv_items", "tlv_map", "to_dynamic", "to_dynamic_many", "to_static"]
 
 DEF MAX_EL = 101          # 100 distinct ids at one level, plus a sentinel
 DEF MAX_PIECES = 512
@@ -164,9 +164,10 @@ cdef int _walk(str text, Py_ssize_t start, Py_ssize_t end, str prefix, bint root
     cdef int kind = PyUnicode_KIND(text)
     cdef const void* data = PyUnicode_DATA(text)
     cdef Py_ssize_t pos = start, length
-    cdef Py_ssize_t seen[100]
-    cdef int count = 0, tag, c0, c1, l0, l1
-    memset(seen, 0xFF, sizeof(seen))
+    cdef uint64_t seen[2]           # one bit per id seen so far at this level
+    cdef int count = 0, tag, c0, c1, l0, l1, j
+    seen[0] = 0
+    seen[1] = 0
     while pos < end:
         if end - pos < 4:
             raise errors.header_cut(prefix.rstrip("."), base + pos, end - pos)
@@ -186,9 +187,12 @@ cdef int _walk(str text, Py_ssize_t start, Py_ssize_t end, str prefix, bint root
         length = l0 * 10 + l1
         if pos + 4 + length > end:
             raise errors.value_overrun(length, end - pos - 4, prefix + text[pos:pos + 2], base + pos + 2)
-        if seen[tag] >= 0:
-            raise errors.repeated_tag(prefix + text[pos:pos + 2], base + pos, base + seen[tag])
-        seen[tag] = pos
+        if seen[tag >> 6] & (1ULL << (tag & 63)):
+            j = 0
+            while tags[j] != tag:
+                j += 1
+            raise errors.repeated_tag(prefix + text[pos:pos + 2], base + pos, base + starts[j])
+        seen[tag >> 6] |= 1ULL << (tag & 63)
         tags[count] = <uint8_t>tag
         starts[count] = <int32_t>pos
         count += 1
@@ -214,6 +218,26 @@ def tlv_items(str text, Py_ssize_t offset=0, str path=""):
         b = starts[i + 1] if i + 1 < count else len(text)
         out.append((text[a:a + 2], text[a + 4:b], offset + a))
     return tuple(out)
+
+
+def tlv_map(str text, Py_ssize_t offset=0, str path=""):
+    """A template's value as a dict {id: value}, in order; the errors of ``tlv_items``."""
+    return _tlv_map(text, offset, path)
+
+
+cdef dict _tlv_map(str text, Py_ssize_t offset, str path):
+    cdef uint8_t tags[MAX_EL]
+    cdef int32_t starts[MAX_EL]
+    cdef str prefix = path + "." if path else ""
+    cdef int count, i
+    cdef Py_ssize_t a, b, n = len(text)
+    count = _walk(text, 0, n, prefix, False, offset, tags, starts)
+    out = {}
+    for i in range(count):
+        a = starts[i]
+        b = starts[i + 1] if i + 1 < count else n
+        out[_TAGS[tags[i]]] = text[a + 4:b]
+    return out
 
 
 cdef struct Piece:
@@ -602,32 +626,49 @@ cdef class Payload:
         return self._payload[self.r.cs[i] + 4:self.r.cs[i + 1]]
 
     def scan(self, bytes lo, bytes hi, bytes fmt):
-        """Check each root object (63 aside) against per-id tables of 100 bytes each.
+        """One pass over the root objects (63 aside) for ``validate``, driven by per-id tables.
 
-        ``lo``/``hi`` are the allowed lengths, ``fmt`` the format: 0 skip, 1 ans (printable
-        ASCII), 2 N (ASCII digits), 3 reserved (always reported), 4 length only. Returns
-        ``(findings, out_of_order)``: findings are ``(id, kind)`` with kind 1 length, 2 not
-        digits, 3 not printable ASCII, 4 reserved; ``out_of_order`` is the first id that
-        follows a higher one, or None.
+        ``lo``/``hi`` (100 bytes each) are the allowed lengths; ``fmt`` says what to do with
+        each id: 0 nothing, 1 ans (printable ASCII), 2 N (ASCII digits), 3 reserved (always
+        reported), 4 length only, 5 template, 6 merchant account (ans), 7 merchant account
+        template; plus bit 0x80: the id is required, bit 0x40: the id sets flag 4.
+        Returns ``(findings, out_of_order, templates, flags)``: findings are ``(id, kind)``
+        with kind 1 length, 2 not digits, 3 not printable ASCII, 4 reserved, 5 missing;
+        ``out_of_order`` is the first id that follows a higher one, or None; templates are
+        ``(id, value, offset, sub)`` for ids of format 5 and 7, ``sub`` being ``tlv_map`` of
+        the value or the ``QRISError`` it raised; flags bit 1: a merchant account is present,
+        bit 2: the whole payload is printable ASCII, bit 4: an id marked 0x40 is present,
+        bit 8: the written CRC has a lowercase letter.
         """
+        if len(lo) != 100 or len(hi) != 100 or len(fmt) != 100:
+            raise ValueError("scan tables must be 100 bytes each")
         cdef const uint8_t* L = <const uint8_t*>PyBytes_AS_STRING(lo)
         cdef const uint8_t* H = <const uint8_t*>PyBytes_AS_STRING(hi)
         cdef const uint8_t* F = <const uint8_t*>PyBytes_AS_STRING(fmt)
-        if len(lo) != 100 or len(hi) != 100 or len(fmt) != 100:
-            raise ValueError("scan tables must be 100 bytes each")
         cdef str text = self._payload
         cdef int kind = PyUnicode_KIND(text)
         cdef const void* data = PyUnicode_DATA(text)
-        cdef int i, t, f, prev = -1, order = -1
-        cdef Py_ssize_t j, n, a
+        cdef int i, t, f, prev = -1, order = -1, flags = 0
+        cdef Py_ssize_t j, n, a, size = len(text)
         cdef Py_UCS4 ch
         found = []
+        templates = []
+        if self.r.ascii:
+            flags = 2
+            for j in range(size):
+                ch = PyUnicode_READ(kind, data, j)
+                if ch < 32 or ch > 126:
+                    flags = 0
+                    break
         for i in range(self.r.count - 1):
             t = self.r.tag[i]
             if order < 0 and t < prev:
                 order = t
             prev = t
             f = F[t]
+            if f & 0x40:
+                flags |= 4
+            f &= 0x3F
             if f == 0:
                 continue
             if f == 3:
@@ -635,6 +676,18 @@ cdef class Payload:
                 continue
             a = self.r.cs[i] + 4
             n = self.r.cs[i + 1] - a
+            if f >= 5:
+                if f >= 6:
+                    flags |= 1
+                if f != 6:
+                    value = text[a:a + n]
+                    try:
+                        sub = _tlv_map(value, a, _TAGS[t])
+                    except errors.QRISError as exc:
+                        sub = exc
+                    templates.append((_TAGS[t], value, a - 4, sub))
+                    continue
+                f = 1
             if n < L[t] or n > H[t]:
                 found.append((_TAGS[t], 1))
             if f == 2:
@@ -643,13 +696,20 @@ cdef class Payload:
                     if ch < 48 or ch > 57:
                         found.append((_TAGS[t], 2))
                         break
-            elif f == 1:
+            elif f == 1 and not (flags & 2):
                 for j in range(a, a + n):
                     ch = PyUnicode_READ(kind, data, j)
                     if ch < 32 or ch > 126:
                         found.append((_TAGS[t], 3))
                         break
-        return tuple(found), (_TAGS[order] if order >= 0 else None)
+        for t in range(100):
+            if F[t] & 0x80 and self.r.pos[t] < 0:
+                found.append((_TAGS[t], 5))
+        for j in range(size - 4, size):
+            ch = PyUnicode_READ(kind, data, j)
+            if 97 <= ch <= 122:
+                flags |= 8
+        return tuple(found), (_TAGS[order] if order >= 0 else None), tuple(templates), flags
 
     def offset(self, tag):
         """Where root data object ``tag`` starts (its header), in characters, or None."""

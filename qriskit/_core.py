@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from binascii import crc_hqx
 from collections.abc import Iterable
+from typing import Any
 
 from . import errors
 from .values import Tip, amount_text, reference_text, splice_reference
 
-__all__ = ["Payload", "crc16", "tlv_items", "to_dynamic", "to_dynamic_many", "to_static"]
+__all__ = ["Payload", "crc16", "tlv_items", "tlv_map", "to_dynamic", "to_dynamic_many", "to_static"]
 
 _DIGITS = "0123456789"
 _HEX = frozenset("0123456789abcdefABCDEF")
@@ -80,6 +81,12 @@ def tlv_items(text: str, offset: int = 0, path: str = "") -> tuple[tuple[str, st
     return tuple(
         (tag, text[a:b], offset + a - 4) for tag, a, b in _walk(text, 0, len(text), prefix, False, offset)
     )
+
+
+def tlv_map(text: str, offset: int = 0, path: str = "") -> dict[str, str]:
+    """A template's value as a dict {id: value}, in order; the errors of ``tlv_items``."""
+    prefix = f"{path}." if path else ""
+    return {tag: text[a:b] for tag, a, b in _walk(text, 0, len(text), prefix, False, offset)}
 
 
 class Payload:
@@ -158,40 +165,69 @@ class Payload:
         _, a, b = self._els[i]
         return self._payload[a:b]
 
-    def scan(self, lo: bytes, hi: bytes, fmt: bytes) -> tuple[tuple[tuple[str, int], ...], str | None]:
-        """Check each root object (63 aside) against per-id tables of 100 bytes each.
+    def scan(
+        self, lo: bytes, hi: bytes, fmt: bytes
+    ) -> tuple[tuple[tuple[str, int], ...], str | None, tuple[tuple[str, str, int, Any], ...], int]:
+        """One pass over the root objects (63 aside) for ``validate``, driven by per-id tables.
 
-        ``lo``/``hi`` are the allowed lengths, ``fmt`` the format: 0 skip, 1 ans (printable
-        ASCII), 2 N (ASCII digits), 3 reserved (always reported), 4 length only. Returns
-        ``(findings, out_of_order)``: findings are ``(id, kind)`` with kind 1 length, 2 not
-        digits, 3 not printable ASCII, 4 reserved; ``out_of_order`` is the first id that
-        follows a higher one, or None.
+        ``lo``/``hi`` (100 bytes each) are the allowed lengths; ``fmt`` says what to do with
+        each id: 0 nothing, 1 ans (printable ASCII), 2 N (ASCII digits), 3 reserved (always
+        reported), 4 length only, 5 template, 6 merchant account (ans), 7 merchant account
+        template; plus bit 0x80: the id is required, bit 0x40: the id sets flag 4.
+        Returns ``(findings, out_of_order, templates, flags)``: findings are ``(id, kind)``
+        with kind 1 length, 2 not digits, 3 not printable ASCII, 4 reserved, 5 missing;
+        ``out_of_order`` is the first id that follows a higher one, or None; templates are
+        ``(id, value, offset, sub)`` for ids of format 5 and 7, ``sub`` being ``tlv_map`` of
+        the value or the ``QRISError`` it raised; flags bit 1: a merchant account is present,
+        bit 2: the whole payload is printable ASCII, bit 4: an id marked 0x40 is present,
+        bit 8: the written CRC has a lowercase letter.
         """
         if len(lo) != 100 or len(hi) != 100 or len(fmt) != 100:
             raise ValueError("scan tables must be 100 bytes each")
+        p = self._payload
         found: list[tuple[str, int]] = []
+        templates: list[tuple[str, str, int, Any]] = []
+        printable = p.isascii() and p.isprintable()  # for ASCII: exactly 0x20-0x7E
+        flags = 2 if printable else 0
         order = None
         prev = ""
-        p = self._payload
         for tag, a, b in self._els[:-1]:
             if order is None and tag < prev:
                 order = tag
             prev = tag
             t = int(tag)
             f = fmt[t]
+            if f & 0x40:
+                flags |= 4
+            f &= 0x3F
             if f == 0:
                 continue
             if f == 3:
                 found.append((tag, 4))
                 continue
+            if f >= 5:
+                if f >= 6:
+                    flags |= 1
+                if f != 6:
+                    value = p[a:b]
+                    try:
+                        sub: dict[str, str] | errors.QRISError = tlv_map(value, a, tag)
+                    except errors.QRISError as exc:
+                        sub = exc
+                    templates.append((tag, value, a - 4, sub))
+                    continue
+                f = 1
             if not lo[t] <= b - a <= hi[t]:
                 found.append((tag, 1))
             value = p[a:b]
             if f == 2 and not (value.isascii() and value.isdigit()):
                 found.append((tag, 2))
-            elif f == 1 and not all(" " <= ch <= "~" for ch in value):
+            elif f == 1 and not printable and not (value.isascii() and value.isprintable()):
                 found.append((tag, 3))
-        return tuple(found), order
+        found.extend((f"{t:02d}", 5) for t in range(100) if fmt[t] & 0x80 and f"{t:02d}" not in self._index)
+        if any("a" <= ch <= "z" for ch in p[-4:]):
+            flags |= 8
+        return tuple(found), order, tuple(templates), flags
 
     def offset(self, tag: str) -> int | None:
         """Where root data object ``tag`` starts (its header), in characters, or None."""

@@ -32,65 +32,67 @@ ERROR = "error"
 WARNING = "warning"
 
 #: code -> (severity, meaning). The one table of validation codes; codes never change meaning.
-CODES: MappingProxyType[str, tuple[str, str]] = MappingProxyType({
-    # -- input ----------------------------------------------------------------------------
-    "input.type": (ERROR, "the payload is not a str or bytes"),
-    "input.encoding": (ERROR, "bytes that are not UTF-8, or a str with a lone surrogate"),
-    "input.empty": (ERROR, "the payload is empty"),
-    "input.whitespace": (ERROR, "whitespace around the code (repair() strips it); the rest is checked without it"),
-    "input.url_encoded": (ERROR, "the code looks URL-encoded ('%20', '+' for a space); repair() decodes it"),
-    # -- CRC (tag 63) ---------------------------------------------------------------------
-    "crc.missing": (ERROR, "no '6304' and 4 characters at the end of the code"),
-    "crc.format": (ERROR, "the CRC is not 4 hex digits"),
-    "crc.mismatch": (ERROR, "the CRC does not match the data: the code was altered or mistyped"),
-    "crc.case": (WARNING, "the CRC is written in lowercase hex; EMV writes uppercase"),
-    "crc.position": (ERROR, "tag 63 appears before the end; the CRC must be the last data object"),
-    # -- TLV structure --------------------------------------------------------------------
-    "tlv.truncated": (ERROR, "a data object is cut short: fewer than 4 characters for its id and length"),
-    "tlv.id": (ERROR, "a data object id is not two digits"),
-    "tlv.length": (ERROR, "a length is not 01-99, or its value runs past the end"),
-    "tlv.duplicate": (ERROR, "an id repeats at one level"),
-    "tlv.malformed": (ERROR, "the TLV structure is broken in another way"),
-    "tlv.template": (ERROR, "a merchant account template (26-51) or tag 62 is not valid TLV inside"),
-    "tlv.extra_template": (WARNING, "template 64, 80-99 or 62.50-99 is not valid TLV inside (apps skip it)"),
-    # -- EMV MPM --------------------------------------------------------------------------
-    "emv.first": (ERROR, "the first data object is not 00 (payload format indicator)"),
-    "emv.mandatory": (ERROR, "a mandatory data object (00, 52, 53, 58, 59, 60, 63) is missing"),
-    "emv.account": (ERROR, "no merchant account information (ids 02-51)"),
-    "emv.format": (ERROR, "a value breaks its format: N must be digits, ans printable ASCII (0x20-0x7E)"),
-    "emv.length": (WARNING, "a value is longer or shorter than EMV allows for its id"),
-    "emv.size": (WARNING, "the code is longer than the 512 characters EMV allows"),
-    "emv.version": (WARNING, "the payload format indicator (00) is not '01'"),
-    "emv.initiation": (WARNING, "the point of initiation (01) is not '11' (static) or '12' (dynamic)"),
-    "emv.amount": (ERROR, "the amount (54) or fixed fee (56) is not digits with an optional '.'"),
-    "emv.amount_zero": (ERROR, "the amount (54) or fixed fee (56) is zero"),
-    "emv.tip": (ERROR, "55 is not 01/02/03, or 55=02/03 comes without its fee (56/57)"),
-    "emv.fee_percent": (ERROR, "the percentage fee (57) is not a number from 00.01 to 99.99"),
-    "emv.fee_unused": (WARNING, "56 or 57 is present but 55 does not call for it (apps ignore it)"),
-    "emv.guid": (WARNING, "a template (26-51, 62.50-99, 80-99) has no globally unique identifier (00)"),
-    "emv.consumer_data": (ERROR, "62.09 is not a set of the letters A, M, E (each at most once)"),
-    "emv.prompt": (WARNING, "'***' (prompt the payer) in a 62 field that cannot prompt (09-11)"),
-    "emv.language": (WARNING, "template 64 lacks its language (00) or alternate merchant name (01)"),
-    "emv.rfu": (WARNING, "an id reserved for future use by EMVCo (root 65-79, 62.00, 62.12-49, 64.03-99)"),
-    # -- QRIS profile ---------------------------------------------------------------------
-    "qris.country": (ERROR, "the country code (58) is not 'ID'"),
-    "qris.currency": (ERROR, "the currency (53) is not '360' (rupiah)"),
-    "qris.postal_code": (WARNING, "the postal code (61), mandatory in QRIS, is missing"),
-    "qris.order": (WARNING, "root data objects are not in ascending id order"),
-    "qris.national": (WARNING, "no national template 51 with the QRIS GUID and the NMID"),
-    "qris.guid_legacy": (WARNING, "tag 51 carries an older national GUID (ID.OR.GPNQR.WWW and kin)"),
-    "qris.guid": (WARNING, "tag 51 carries a GUID that is not the QRIS one (ID.CO.QRIS.WWW)"),
-    "qris.nmid": (WARNING, "the NMID (51.02) is missing or not 'ID' and 10-13 digits"),
-    "qris.criteria": (WARNING, "a merchant criteria (03) is missing or not UMI/UKE/UME/UBE/URE/PSO/BLU"),
-    "qris.acquirer": (WARNING, "no acquirer template (26-50) with a merchant PAN"),
-    "qris.pan": (WARNING, "a merchant PAN (01) is not 16-19 digits"),
-    "qris.nns": (WARNING, "a merchant PAN does not start with a known Indonesian NNS (9360xxxx)"),
-    "qris.amount_limit": (WARNING, "the amount is above Rp 10,000,000, the QRIS limit per transaction"),
-    "qris.surcharge": (WARNING, "a convenience fee (55=02/03, 56, 57): Indonesian rules forbid surcharging"),
-    "qris.dynamic_amount": (WARNING, "a dynamic code (01=12) without an amount (54)"),
-    # -- safety net -----------------------------------------------------------------------
-    "internal": (ERROR, "qriskit failed on this input (a bug: please report it)"),
-})
+CODES: MappingProxyType[str, tuple[str, str]] = MappingProxyType(
+    {
+        # -- input ----------------------------------------------------------------------------
+        "input.type": (ERROR, "the payload is not a str or bytes"),
+        "input.encoding": (ERROR, "bytes that are not UTF-8, or a str with a lone surrogate"),
+        "input.empty": (ERROR, "the payload is empty"),
+        "input.whitespace": (ERROR, "whitespace around the code (repair() strips it); the rest is checked without it"),
+        "input.url_encoded": (ERROR, "the code looks URL-encoded ('%20', '+' for a space); repair() decodes it"),
+        # -- CRC (tag 63) ---------------------------------------------------------------------
+        "crc.missing": (ERROR, "no '6304' and 4 characters at the end of the code"),
+        "crc.format": (ERROR, "the CRC is not 4 hex digits"),
+        "crc.mismatch": (ERROR, "the CRC does not match the data: the code was altered or mistyped"),
+        "crc.case": (WARNING, "the CRC is written in lowercase hex; EMV writes uppercase"),
+        "crc.position": (ERROR, "tag 63 appears before the end; the CRC must be the last data object"),
+        # -- TLV structure --------------------------------------------------------------------
+        "tlv.truncated": (ERROR, "a data object is cut short: fewer than 4 characters for its id and length"),
+        "tlv.id": (ERROR, "a data object id is not two digits"),
+        "tlv.length": (ERROR, "a length is not 01-99, or its value runs past the end"),
+        "tlv.duplicate": (ERROR, "an id repeats at one level"),
+        "tlv.malformed": (ERROR, "the TLV structure is broken in another way"),
+        "tlv.template": (ERROR, "a merchant account template (26-51) or tag 62 is not valid TLV inside"),
+        "tlv.extra_template": (WARNING, "template 64, 80-99 or 62.50-99 is not valid TLV inside (apps skip it)"),
+        # -- EMV MPM --------------------------------------------------------------------------
+        "emv.first": (ERROR, "the first data object is not 00 (payload format indicator)"),
+        "emv.mandatory": (ERROR, "a mandatory data object (00, 52, 53, 58, 59, 60, 63) is missing"),
+        "emv.account": (ERROR, "no merchant account information (ids 02-51)"),
+        "emv.format": (ERROR, "a value breaks its format: N must be digits, ans printable ASCII (0x20-0x7E)"),
+        "emv.length": (WARNING, "a value is longer or shorter than EMV allows for its id"),
+        "emv.size": (WARNING, "the code is longer than the 512 characters EMV allows"),
+        "emv.version": (WARNING, "the payload format indicator (00) is not '01'"),
+        "emv.initiation": (WARNING, "the point of initiation (01) is not '11' (static) or '12' (dynamic)"),
+        "emv.amount": (ERROR, "the amount (54) or fixed fee (56) is not digits with an optional '.'"),
+        "emv.amount_zero": (ERROR, "the amount (54) or fixed fee (56) is zero"),
+        "emv.tip": (ERROR, "55 is not 01/02/03, or 55=02/03 comes without its fee (56/57)"),
+        "emv.fee_percent": (ERROR, "the percentage fee (57) is not a number from 00.01 to 99.99"),
+        "emv.fee_unused": (WARNING, "56 or 57 is present but 55 does not call for it (apps ignore it)"),
+        "emv.guid": (WARNING, "a template (26-51, 62.50-99, 80-99) has no globally unique identifier (00)"),
+        "emv.consumer_data": (ERROR, "62.09 is not a set of the letters A, M, E (each at most once)"),
+        "emv.prompt": (WARNING, "'***' (prompt the payer) in a 62 field that cannot prompt (09-11)"),
+        "emv.language": (WARNING, "template 64 lacks its language (00) or alternate merchant name (01)"),
+        "emv.rfu": (WARNING, "an id reserved for future use by EMVCo (root 65-79, 62.00, 62.12-49, 64.03-99)"),
+        # -- QRIS profile ---------------------------------------------------------------------
+        "qris.country": (ERROR, "the country code (58) is not 'ID'"),
+        "qris.currency": (ERROR, "the currency (53) is not '360' (rupiah)"),
+        "qris.postal_code": (WARNING, "the postal code (61), mandatory in QRIS, is missing"),
+        "qris.order": (WARNING, "root data objects are not in ascending id order"),
+        "qris.national": (WARNING, "no national template 51 with the QRIS GUID and the NMID"),
+        "qris.guid_legacy": (WARNING, "tag 51 carries an older national GUID (ID.OR.GPNQR.WWW and kin)"),
+        "qris.guid": (WARNING, "tag 51 carries a GUID that is not the QRIS one (ID.CO.QRIS.WWW)"),
+        "qris.nmid": (WARNING, "the NMID (51.02) is missing or not 'ID' and 10-13 digits"),
+        "qris.criteria": (WARNING, "a merchant criteria (03) is missing or not UMI/UKE/UME/UBE/URE/PSO/BLU"),
+        "qris.acquirer": (WARNING, "no acquirer template (26-50) with a merchant PAN"),
+        "qris.pan": (WARNING, "a merchant PAN (01) is not 16-19 digits"),
+        "qris.nns": (WARNING, "a merchant PAN does not start with a known Indonesian NNS (9360xxxx)"),
+        "qris.amount_limit": (WARNING, "the amount is above Rp 10,000,000, the QRIS limit per transaction"),
+        "qris.surcharge": (WARNING, "a convenience fee (55=02/03, 56, 57): Indonesian rules forbid surcharging"),
+        "qris.dynamic_amount": (WARNING, "a dynamic code (01=12) without an amount (54)"),
+        # -- safety net -----------------------------------------------------------------------
+        "internal": (ERROR, "qriskit failed on this input (a bug: please report it)"),
+    }
+)
 
 PROFILES = frozenset({"qris", "emv"})
 
@@ -214,17 +216,31 @@ def _scan_tables() -> tuple[bytes, bytes, bytes]:
             lo[t], hi[t], f = _LIMITS[tag]
             fmt[t] = {0: 4, 1: 1, 2: 2}[f]
         elif kind == _PRIMITIVE_ACCOUNT:
-            lo[t], fmt[t] = 1, 1
+            lo[t], fmt[t] = 1, 6
+        elif kind == _ACCOUNT:
+            fmt[t] = 7
+        elif kind in (_ADDITIONAL, _LANGUAGE, _UNRESERVED):
+            fmt[t] = 5
         elif kind == _RFU:
             fmt[t] = 3
     fmt[63] = 0  # the CRC is checked by the parser
-    return bytes(lo), bytes(hi), bytes(fmt)
+    for tag in _MANDATORY:
+        fmt[int(tag)] |= 0x80
+    for t in (55, 56, 57):
+        fmt[t] |= 0x40
+    qris = bytearray(fmt)
+    qris[61] |= 0x80
+    return bytes(lo), bytes(hi), bytes(fmt), bytes(qris)
 
 
-_SCAN_LO, _SCAN_HI, _SCAN_FMT = _scan_tables()
+_SCAN_LO, _SCAN_HI, _SCAN_FMT, _SCAN_FMT_QRIS = _scan_tables()
 _SUB62 = {t: (o.min_len, o.max_len, _FMT[o.format], o.template) for t, o in spec.ADDITIONAL.items()}
+_SUB62_PATH = {t: f"62.{t}" for t in _SUB62}
+_KERNEL = _backend.kernel
+_MAX_PAYLOAD = spec.EMV_MAX_PAYLOAD
 _SUB64 = {t: (o.min_len, o.max_len, _FMT[o.format]) for t, o in spec.LANGUAGE.items()}
-_ACCOUNT_MAX = {t: o.max_len for t, o in spec.ACCOUNT.items() if t != "01"}
+_ACCOUNT_MAX_ITEMS = tuple((t, o.max_len) for t, o in spec.ACCOUNT.items() if t != "01")
+_GUID_MAX, _MID_MAX, _CRITERIA_LEN = (spec.ACCOUNT[t].max_len for t in ("00", "02", "03"))
 _TIP_VALUES = frozenset(spec.TIP_INDICATOR)
 _CRITERIA = frozenset(spec.CRITERIA)
 _LEGACY = spec.QRIS_GUID_LEGACY
@@ -238,6 +254,7 @@ _MAX_AMOUNT = spec.QRIS_MAX_AMOUNT
 _PERCENT_MIN, _PERCENT_MAX = Decimal("0.01"), Decimal("99.99")
 _NAMES = {t: o.name for t, o in spec.ROOT.items()}
 _CONTROL = bytes(range(32)) + b"\x7f"
+
 
 def _classify(exc: QRISError) -> str:
     """The problem code of a parser error (set by the factories in ``errors.py``)."""
@@ -272,6 +289,15 @@ class _Run:
         self.shift = 0
         self.code: Any = None
 
+    def sub_offset(self, where: tuple[str, str, int, Any], sub: str) -> int | None:
+        """Offset of sub-object ``sub`` in the template ``where`` (a ``scan`` entry: id, value,
+        offset, items): found only when a problem needs it, by walking the template again."""
+        tag, value, off, _ = where
+        for t, _, o in self.code._kernel.tlv_items(value, off + 4, tag):
+            if t == sub:
+                return o
+        return None  # pragma: no cover - sub always comes from this template
+
     def root_offset(self, tag: str) -> int | None:
         return None if self.code is None else self.code.offset(tag)
 
@@ -300,11 +326,11 @@ def validate(payload: Any, profile: str = "qris", *, _kernel: ModuleType | None 
         raise ValueError(f"unknown profile {profile!r}: use 'qris' or 'emv'")
     run = _Run()
     try:
-        code = _check(payload, profile == "qris", run, _kernel or _backend.kernel)
+        code = _check(payload, profile == "qris", run, _kernel or _KERNEL)
     except Exception as exc:  # the safety net: a bug must not take the caller down
         run.out.append(Problem("internal", ERROR, None, None, f"{type(exc).__name__}: {exc}"))
         code = None
-    return Report(tuple(run.out), profile, code)
+    return Report(tuple(run.out) if run.out else (), profile, code)
 
 
 def _load(payload: Any, run: _Run, kernel: ModuleType) -> Any:
@@ -325,8 +351,8 @@ def _load(payload: Any, run: _Run, kernel: ModuleType) -> Any:
             run.add("input.type", None, f"payload must be str or bytes, not {type(payload).__name__}", None)
             return None
     text = payload
-    if text[:1].isspace() or text[-1:].isspace():
-        stripped = text.strip()
+    stripped = text.strip()
+    if stripped is not text and len(stripped) != len(text):
         if stripped:
             lead = len(text) - len(text.lstrip())
             trail = len(text) - len(text.rstrip())
@@ -361,20 +387,26 @@ def _hint_encoding(text: str, run: _Run) -> None:
 
 
 def _check(payload: Any, qris: bool, run: _Run, kernel: ModuleType) -> Any:
-    code = _load(payload, run, kernel)
+    code = None
+    if type(payload) is str and kernel is _KERNEL:
+        try:  # the common case: a clean code; anything else takes the careful path
+            code = QRIS(payload, True)
+        except QRISError:
+            pass
     if code is None:
-        return None
+        code = _load(payload, run, kernel)
+        if code is None:
+            return None
     add = run.add
     text = code.payload
-    tlv_items = kernel.tlv_items
     run.code = code
-    items = code.items()[:-1]
     get = code.get
-    crc = text[-4:]
-    if not crc.isupper() and not crc.isdigit() and code.crc_ok:
+    findings, out_of_order, templates, flags = code.scan(_SCAN_LO, _SCAN_HI, _SCAN_FMT_QRIS if qris else _SCAN_FMT)
+    if flags & 8 and code.crc_ok:
+        crc = text[-4:]
         add("crc.case", "63", f"CRC {crc!r} is lowercase; EMV writes {crc.upper()!r}", len(text) - 8)
-    printable = _all_printable(text)
-    findings, out_of_order = code.scan(_SCAN_LO, _SCAN_HI, _SCAN_FMT)
+    accounts = flags & 1
+    printable = flags & 2
     for tag, kind in findings:
         if kind == 1:
             lo, hi, _ = _LIMITS[tag]
@@ -385,27 +417,16 @@ def _check(payload: Any, qris: bool, run: _Run, kernel: ModuleType) -> Any:
         elif kind == 3:
             what = f"merchant account {tag}" if tag <= "25" else f"{_NAMES[tag]} ({tag})"
             add("emv.format", tag, f"{what} must be printable ASCII, got {get(tag)!r}")
-        else:
+        elif kind == 4:
             add("emv.rfu", tag, f"tag {tag} is reserved for future use by EMVCo")
-    kinds = _KINDS
-    accounts = False
-    templates = []
-    for tag, value in items:
-        kind = kinds[tag]
-        if kind == _ACCOUNT:
-            accounts = True
-            templates.append((tag, value, kind))
-        elif kind == _PRIMITIVE_ACCOUNT:
-            accounts = True
-        elif kind >= _ADDITIONAL and kind <= _UNRESERVED:
-            templates.append((tag, value, kind))
-    # -- mandatory objects and merchant accounts ---------------------------------------------
-    for tag in _MANDATORY:
-        if tag not in code:
+        elif tag == "61":  # required by the QRIS table only
+            add("qris.postal_code", "61", "QRIS requires a postal code (61)", None)
+        else:
             add("emv.mandatory", tag, f"mandatory {_NAMES[tag]} ({tag}) is missing", None)
+    # -- merchant accounts -------------------------------------------------------------------
     if not accounts:
         add("emv.account", None, "no merchant account information: a code needs one of ids 02-51", None)
-    if len(text) > spec.EMV_MAX_PAYLOAD:
+    if len(text) > _MAX_PAYLOAD:
         add("emv.size", None, f"the code has {len(text)} characters; EMV allows 512", None)
     # -- 00, 01 ------------------------------------------------------------------------------
     if get("00") != "01":
@@ -425,7 +446,7 @@ def _check(payload: Any, qris: bool, run: _Run, kernel: ModuleType) -> Any:
             add("qris.amount_limit", "54", f"amount {amount} is above Rp 10,000,000, the QRIS limit per payment")
     elif qris and poi == "12":
         add("qris.dynamic_amount", "01", "a dynamic code (01=12) without an amount (54)")
-    if "55" in code or "56" in code or "57" in code:
+    if flags & 4:  # any of 55-57
         _check_tip(get("55"), get("56"), get("57"), qris, run)
     # -- QRIS root rules ---------------------------------------------------------------------
     if qris:
@@ -435,31 +456,34 @@ def _check(payload: Any, qris: bool, run: _Run, kernel: ModuleType) -> Any:
         currency = get("53")
         if currency is not None and currency != "360":
             add("qris.currency", "53", f"currency {currency!r} is not '360' (rupiah)")
-        if "61" not in code:
-            add("qris.postal_code", "61", "QRIS requires a postal code (61)", None)
         if out_of_order is not None:
             add("qris.order", out_of_order, f"tag {out_of_order} comes after a higher id; QRIS writes ids in order")
     # -- templates ---------------------------------------------------------------------------
     national = acquirer = False
-    for tag, value, kind in templates:
-        off = code.offset(tag)
-        try:
-            sub = tlv_items(value, off + 4, tag)
-        except QRISError as exc:
-            add("tlv.template" if kind <= _ADDITIONAL else "tlv.extra_template", exc.path or tag,
-                f"template {tag} is not valid TLV inside: {exc.message}", exc.offset)
+    kinds = _KINDS
+    tlv_map = kernel.tlv_map
+    for at in templates:
+        tag, _, off, sub = at
+        kind = kinds[tag]
+        if type(sub) is not dict:
+            add(
+                "tlv.template" if kind <= _ADDITIONAL else "tlv.extra_template",
+                sub.path or tag,
+                f"template {tag} is not valid TLV inside: {sub.message}",
+                sub.offset,
+            )
             continue
         if kind == _ACCOUNT:
-            guid, has_pan = _check_account(tag, sub, printable, qris, run)
+            guid, has_pan = _check_account(tag, sub, at, printable, qris, run)
             if tag == "51":
                 national = guid == _QRIS_GUID or guid in _LEGACY
             elif has_pan and tag <= "50":
                 acquirer = True
         elif kind == _ADDITIONAL:
-            _check_62(sub, printable, run, tlv_items)
+            _check_62(sub, at, printable, run, tlv_map)
         elif kind == _LANGUAGE:
-            _check_64(sub, run)
-        elif not any(t == "00" for t, _, _ in sub):  # unreserved 80-99
+            _check_64(sub, at, run)
+        elif "00" not in sub:  # unreserved 80-99
             add("emv.guid", tag, f"unreserved template {tag} has no GUID (00)", off)
     if qris:
         if not national and "51" not in code:
@@ -473,23 +497,31 @@ def _span(lo: int, hi: int) -> str:
     return f"exactly {lo}" if lo == hi else f"{lo} to {hi}"
 
 
-def _check_account(tag: str, sub: tuple, printable: bool, qris: bool, run: _Run) -> tuple[str | None, bool]:
-    guid = pan = criteria = nmid = None
-    pan_at = crit_at = nmid_at = None
-    for t, v, off in sub:
-        if t == "00":
-            guid = v
-        elif t == "01":
-            pan, pan_at = v, off
-        elif t == "02":
-            nmid, nmid_at = v, off
-        elif t == "03":
-            criteria, crit_at = v, off
-        if not printable and not _all_printable(v):
-            run.add("emv.format", f"{tag}.{t}", f"{tag}.{t} must be printable ASCII, got {v!r}", off)
-        elif qris and t in _ACCOUNT_MAX and len(v) > _ACCOUNT_MAX[t]:
-            run.add("emv.length", f"{tag}.{t}",
-                    f"{tag}.{t} has {len(v)} characters; QRIS allows up to {_ACCOUNT_MAX[t]}", off)
+def _check_account(
+    tag: str, sub: dict[str, str], at: tuple[str, str, int, Any], printable: bool, qris: bool, run: _Run
+) -> tuple[str | None, bool]:
+    get = sub.get
+    guid, pan, nmid, criteria = get("00"), get("01"), get("02"), get("03")
+    if not printable:
+        for t, v in sub.items():
+            if not _all_printable(v):
+                run.add(
+                    "emv.format", f"{tag}.{t}", f"{tag}.{t} must be printable ASCII, got {v!r}", run.sub_offset(at, t)
+                )
+    if qris and (
+        (guid is not None and len(guid) > _GUID_MAX)
+        or (nmid is not None and len(nmid) > _MID_MAX)
+        or (criteria is not None and len(criteria) > _CRITERIA_LEN)
+    ):
+        for t, most in _ACCOUNT_MAX_ITEMS:
+            v = get(t)
+            if v is not None and len(v) > most and (printable or _all_printable(v)):
+                run.add(
+                    "emv.length",
+                    f"{tag}.{t}",
+                    f"{tag}.{t} has {len(v)} characters; QRIS allows up to {most}",
+                    run.sub_offset(at, t),
+                )
     add = run.add
     if guid is None:
         add("emv.guid", tag, f"merchant account template {tag} has no GUID (00)")
@@ -504,74 +536,102 @@ def _check_account(tag: str, sub: tuple, printable: bool, qris: bool, run: _Run)
         if nmid is None:
             add("qris.nmid", f"{tag}.02", "the national template 51 has no NMID (02)")
         elif not (nmid[:2] == "ID" and nmid[2:].isdigit() and nmid.isascii() and _NMID_LO <= len(nmid) - 2 <= _NMID_HI):
-            add("qris.nmid", f"{tag}.02", f"NMID {nmid!r} is not 'ID' followed by 10 to 13 digits", nmid_at)
+            add(
+                "qris.nmid",
+                f"{tag}.02",
+                f"NMID {nmid!r} is not 'ID' followed by 10 to 13 digits",
+                run.sub_offset(at, "02"),
+            )
     if criteria is None:
         if tag == "51" or pan is not None:
             add("qris.criteria", f"{tag}.03", f"merchant account {tag} has no merchant criteria (03)")
     elif criteria not in _CRITERIA:
-        add("qris.criteria", f"{tag}.03",
-            f"merchant criteria {criteria!r} is not one of UMI, UKE, UME, UBE, URE, PSO, BLU", crit_at)
+        add(
+            "qris.criteria",
+            f"{tag}.03",
+            f"merchant criteria {criteria!r} is not one of UMI, UKE, UME, UBE, URE, PSO, BLU",
+            run.sub_offset(at, "03"),
+        )
     if pan is not None:
         if not (pan.isdigit() and pan.isascii() and 16 <= len(pan) <= 19):
-            add("qris.pan", f"{tag}.01", f"merchant PAN {pan!r} is not 16 to 19 digits", pan_at)
+            add("qris.pan", f"{tag}.01", f"merchant PAN {pan!r} is not 16 to 19 digits", run.sub_offset(at, "01"))
         elif pan[:8] not in _NNS:
             if pan.startswith(spec.NNS_DOMESTIC_PREFIX):
-                add("qris.nns", f"{tag}.01", f"NNS {pan[:8]} at the start of the PAN is not in the QRIS directory",
-                    pan_at)
+                add(
+                    "qris.nns",
+                    f"{tag}.01",
+                    f"NNS {pan[:8]} at the start of the PAN is not in the QRIS directory",
+                    run.sub_offset(at, "01"),
+                )
             else:
-                add("qris.nns", f"{tag}.01", f"merchant PAN {pan[:8]}… does not start with an Indonesian NNS (9360…)",
-                    pan_at)
+                add(
+                    "qris.nns",
+                    f"{tag}.01",
+                    f"merchant PAN {pan[:8]}… does not start with an Indonesian NNS (9360…)",
+                    run.sub_offset(at, "01"),
+                )
     elif "26" <= tag <= "45":
         add("qris.pan", f"{tag}.01", f"acquirer template {tag} has no merchant PAN (01)")
     return guid, pan is not None
 
 
-def _check_62(sub: tuple, printable: bool, run: _Run, tlv_items: Any) -> None:
+def _check_62(sub: dict[str, str], at: tuple[str, str, int, Any], printable: bool, run: _Run, tlv_map: Any) -> None:
     add = run.add
-    for t, v, off in sub:
+    for t, v in sub.items():
         r = _SUB62.get(t)
-        path = f"62.{t}"
         if r is None:  # 00
-            add("emv.rfu", path, f"62.{t} is not an allocated sub-id of tag 62", off)
+            add("emv.rfu", f"62.{t}", f"62.{t} is not an allocated sub-id of tag 62", run.sub_offset(at, t))
             continue
+        path = _SUB62_PATH[t]
         lo, hi, _fmt, template = r
         if template:
             try:
-                inner = tlv_items(v, off + 4, path)
+                inner = tlv_map(v, run.sub_offset(at, t) + 4, path)
             except QRISError as exc:
-                add("tlv.extra_template", path, f"payment system template {path} is not valid TLV: {exc.message}",
-                    exc.offset)
+                add(
+                    "tlv.extra_template",
+                    path,
+                    f"payment system template {path} is not valid TLV: {exc.message}",
+                    exc.offset,
+                )
                 continue
-            if not any(x[0] == "00" for x in inner):
-                add("emv.guid", path, f"payment system template {path} has no GUID (00)", off)
+            if "00" not in inner:
+                add("emv.guid", path, f"payment system template {path} has no GUID (00)", run.sub_offset(at, t))
             continue
         if "12" <= t <= "49":
-            add("emv.rfu", path, f"62.{t} is reserved for future use by EMVCo", off)
+            add("emv.rfu", path, f"62.{t} is reserved for future use by EMVCo", run.sub_offset(at, t))
         if not printable and not _all_printable(v):
-            add("emv.format", path, f"{path} must be printable ASCII, got {v!r}", off)
+            add("emv.format", path, f"{path} must be printable ASCII, got {v!r}", run.sub_offset(at, t))
         if v == _PROMPT:
             if t in _NOPROMPT:
-                add("emv.prompt", path, f"'***' in {path}: only 62.01-08 can ask the payer", off)
+                add("emv.prompt", path, f"'***' in {path}: only 62.01-08 can ask the payer", run.sub_offset(at, t))
         elif t == "09":
             if not _AME.issuperset(v) or len(set(v)) != len(v):
-                add("emv.consumer_data", path, f"62.09 {v!r} is not a set of the letters A, M, E", off)
+                add(
+                    "emv.consumer_data", path, f"62.09 {v!r} is not a set of the letters A, M, E", run.sub_offset(at, t)
+                )
         elif len(v) > hi or len(v) < lo:
-            add("emv.length", path, f"{path} has {len(v)} characters; EMV allows {_span(lo, hi)}", off)
+            add(
+                "emv.length", path, f"{path} has {len(v)} characters; EMV allows {_span(lo, hi)}", run.sub_offset(at, t)
+            )
 
 
-def _check_64(sub: tuple, run: _Run) -> None:
-    has = set()
-    for t, v, off in sub:
-        has.add(t)
+def _check_64(sub: dict[str, str], at: tuple[str, str, int, Any], run: _Run) -> None:
+    for t, v in sub.items():
         lo, hi, fmt = _SUB64[t]
         if t >= "03":
-            run.add("emv.rfu", f"64.{t}", f"64.{t} is reserved for future use by EMVCo", off)
+            run.add("emv.rfu", f"64.{t}", f"64.{t} is reserved for future use by EMVCo", run.sub_offset(at, t))
         elif len(v) > hi or len(v) < lo:
-            run.add("emv.length", f"64.{t}", f"64.{t} has {len(v)} characters; EMV allows {_span(lo, hi)}", off)
+            run.add(
+                "emv.length",
+                f"64.{t}",
+                f"64.{t} has {len(v)} characters; EMV allows {_span(lo, hi)}",
+                run.sub_offset(at, t),
+            )
         if fmt == 1 and not _all_printable(v):
-            run.add("emv.format", f"64.{t}", f"64.{t} must be printable ASCII, got {v!r}", off)
+            run.add("emv.format", f"64.{t}", f"64.{t} must be printable ASCII, got {v!r}", run.sub_offset(at, t))
     for t, what in (("00", "language preference"), ("01", "alternate merchant name")):
-        if t not in has:
+        if t not in sub:
             run.add("emv.language", f"64.{t}", f"template 64 has no {what} ({t})")
 
 
@@ -597,5 +657,8 @@ def _check_tip(tip: str | None, fixed: str | None, percent: str | None, qris: bo
         if tip != "03":
             add("emv.fee_unused", "57", f"57 (percentage fee) is present but 55 is {tip!r}, not '03'")
     if qris and (tip in ("02", "03") or fixed is not None or percent is not None):
-        add("qris.surcharge", "55" if tip is not None else ("56" if fixed is not None else "57"),
-            "the code adds a convenience fee; Bank Indonesia forbids surcharging the payer for QRIS")
+        add(
+            "qris.surcharge",
+            "55" if tip is not None else ("56" if fixed is not None else "57"),
+            "the code adds a convenience fee; Bank Indonesia forbids surcharging the payer for QRIS",
+        )
