@@ -178,12 +178,13 @@ def _open(source: Any, max_bytes: int, max_pixels: int) -> Any:
         img = Image.open(io.BytesIO(data))
     except Image.DecompressionBombError as exc:
         raise ImageError(f"image refused as a decompression bomb: {exc}") from exc
-    except Exception as exc:  # UnidentifiedImageError, SyntaxError from broken headers...
-        head = data[:6]
+    except Image.UnidentifiedImageError as exc:
         hint = "supported: PNG, JPEG, GIF, WebP, BMP, TIFF and whatever else Pillow reads"
-        if head.startswith(b"000201"):
+        if data[:6] == b"000201":
             hint = "this looks like a QRIS payload, not an image: use qriskit.parse()"
-        raise ImageError(f"cannot identify the image format ({exc})", hint=hint) from exc
+        raise ImageError(f"cannot identify the image format of {len(data)} bytes", hint=hint) from exc
+    except Exception as exc:  # SyntaxError, OSError from broken headers...
+        raise ImageError(f"the image header is broken ({type(exc).__name__}: {exc})") from exc
     return img
 
 
