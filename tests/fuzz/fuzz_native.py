@@ -27,6 +27,9 @@ with atheris.instrument_imports(include=["qriskit"]):
     from qriskit.errors import QRISError
 
 TIPS = [None, Tip.prompt(), Tip.fixed("1500"), Tip.percent("2.5")]
+# Tables for Payload.scan: every format code, required ids and flag ids, odd length limits.
+SCAN = (bytes(range(100)), bytes((99 - i) % 100 for i in range(100)),
+        bytes(((i % 8) | (0x80 if i % 11 == 0 else 0) | (0x40 if i % 13 == 0 else 0)) for i in range(100)))
 REFERENCES = [None, "INV-1", "", "é", "R" * 30]
 
 
@@ -37,6 +40,14 @@ def outcome(fn):
         return (type(exc).__name__, str(exc), exc.offset, exc.path)
     except TypeError as exc:
         return ("TypeError", str(exc))
+
+
+def comparable(scan_result):
+    """A scan result with its template errors turned into comparable tuples."""
+    findings, order, templates, flags = scan_result
+    subs = [(t, v, o, sub if isinstance(sub, dict) else (type(sub).__name__, str(sub), sub.offset))
+            for t, v, o, sub in templates]
+    return findings, order, subs, flags
 
 
 def check(label, call):
@@ -67,6 +78,8 @@ def test_one_input(data: bytes) -> None:
     check("to_static", lambda k: k.to_static(text, verify_crc=verify))
     check("many", lambda k: k.to_dynamic_many(text, [amount, 7], verify_crc=False))
     check("tlv_items", lambda k: k.tlv_items(text, 3, "62"))
+    check("tlv_map", lambda k: k.tlv_map(text, 3, "62"))
+    check("scan", lambda k: comparable(k.Payload(text, False).scan(*SCAN)))
     if parsed[0] == "ok":
         out = check("pre-parsed", lambda k: k.Payload(text, False).to_dynamic(amount))
         if out[0] == "ok":
