@@ -557,6 +557,7 @@ cdef class Payload:
     cdef Root r
     cdef str _payload
     cdef object _items
+    cdef public object _cache     # for the model's decoded fields (None until then)
     # cached plan of the amount-only conversion
     cdef bint _ready
     cdef uint8_t* _pre            # output bytes before the amount

@@ -92,7 +92,7 @@ def tlv_map(text: str, offset: int = 0, path: str = "") -> dict[str, str]:
 class Payload:
     """A payload split at the root: the base of ``qriskit.QRIS`` on the pure twin."""
 
-    __slots__ = ("_computed", "_crc_ok", "_els", "_index", "_payload")
+    __slots__ = ("_cache", "_computed", "_crc_ok", "_els", "_index", "_payload")
 
     def __init__(self, payload: str, verify_crc: bool = True) -> None:
         if isinstance(payload, (bytes, bytearray, memoryview)):
@@ -121,6 +121,7 @@ class Payload:
         crc_ok = _HEX.issuperset(found) and int(found, 16) == computed
         if verify_crc and not crc_ok:
             raise errors.crc_mismatch(found, computed, n - 4)
+        self._cache = None  # for the model's decoded fields
         self._payload = payload
         self._els = els
         self._index = {tag: i for i, (tag, _, _) in enumerate(els)}

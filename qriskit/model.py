@@ -86,12 +86,15 @@ class Language:
     error: str | None = None
 
 
-def _template(tlv_items: Any, tag: str, value: str, offset: int) -> Template:
+def _template(tlv_map: Any, tag: str, value: str, offset: int) -> Template:
     try:
-        items = tlv_items(value, offset, tag)
+        items = tlv_map(value, offset, tag)
     except QRISError as exc:
         return Template(tag, value, _EMPTY, str(exc))
-    return Template(tag, value, MappingProxyType({t: v for t, v, _ in items}))
+    return Template(tag, value, MappingProxyType(items))
+
+
+_TEMPLATE_IDS = spec.TEMPLATE_IDS
 
 
 class QRISFields:
@@ -179,19 +182,17 @@ class QRISFields:
     # -- templates ---------------------------------------------------------------------
     def _decoded(self) -> dict[str, Any]:
         """Per-instance cache of decoded templates and views (codes are immutable)."""
-        try:
-            return self._cache  # type: ignore[attr-defined,no-any-return]
-        except AttributeError:
-            cache: dict[str, Any] = {}
-            tlv_items = self._kernel.tlv_items
-            get = self.get  # type: ignore[attr-defined]
-            templates = {}
-            for tag, start, _end in self.spans():  # type: ignore[attr-defined]
-                if tag in spec.TEMPLATE_IDS:
-                    templates[tag] = _template(tlv_items, tag, get(tag), start + 4)
-            cache["templates"] = templates
-            self._cache = cache
-            return cache
+        cache = self._cache  # type: ignore[attr-defined]
+        if cache is None:
+            tlv_map = self._kernel.tlv_map
+            offset = self.offset  # type: ignore[attr-defined]
+            templates = {
+                tag: _template(tlv_map, tag, value, offset(tag) + 4)
+                for tag, value in self.items()  # type: ignore[attr-defined]
+                if tag in _TEMPLATE_IDS
+            }
+            cache = self._cache = {"templates": templates}
+        return cache  # type: ignore[no-any-return]
 
     def template(self, tag: str) -> Template | None:
         """Root template ``tag`` split into sub-objects (raw kept if it is not valid TLV)."""
@@ -386,7 +387,7 @@ def _unpickle(kernel: str, payload: str) -> QRISFields:
 def qris_class(kernel: ModuleType) -> type:
     """The ``QRIS`` class over one twin (the facade uses the active one)."""
     return type("QRIS", (QRISFields, kernel.Payload), {
-        "__slots__": ("_cache",),
+        "__slots__": (),
         "__module__": __name__,
         "__doc__": _QRIS_DOC,
         "_kernel": kernel,
