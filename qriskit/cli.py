@@ -18,7 +18,6 @@ import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from itertools import islice
-from types import ModuleType
 from typing import IO, Any, NoReturn
 
 import qriskit
@@ -369,26 +368,6 @@ def _os_message(exc: OSError) -> str:
 # --------------------------------------------------------------------------- inputs
 
 
-def _facade(name: str) -> Any:
-    """A facade function that may be missing in this build (validate, info, anonymize)."""
-    value = getattr(qriskit, name, None)
-    if isinstance(value, ModuleType):  # the submodule shadows the function of the same name
-        value = getattr(value, name, None)
-    if value is None:  # not exported by the facade (yet): look in the modules that may define it
-        import importlib
-
-        for module in ("validate", "info", "build"):
-            try:
-                value = getattr(importlib.import_module(f"qriskit.{module}"), name, None)
-            except ImportError:
-                continue
-            if callable(value):
-                break
-    if not callable(value):
-        raise CLIError(f"'{name}' is not available in this qriskit build", EXIT_USAGE)
-    return value
-
-
 def _looks_like_path(arg: str) -> bool:
     s = arg.strip()
     if not s:
@@ -536,7 +515,7 @@ def _cmd_info(args: argparse.Namespace) -> int:
 
 
 def _info_dict(code: qriskit.QRIS) -> dict[str, Any]:
-    return dict(_facade("info")(code.payload))
+    return dict(qriskit.info(code.payload))
 
 
 def _info_text(code: qriskit.QRIS, label: str | None) -> str:
@@ -598,15 +577,11 @@ def _info_text(code: qriskit.QRIS, label: str | None) -> str:
         add("language", " / ".join(x for x in (language.language, language.merchant_name,
                                                   language.merchant_city) if x))
     add("CRC", f"{code.crc} ({'ok' if code.crc_ok else 'MISMATCH: the data gives ' + code.computed_crc})")
-    try:
-        report = _facade("validate")(code.payload)
-    except CLIError:  # pragma: no cover - a build without validate
-        report = None
-    if report is not None:
-        errors, warnings = len(report.errors), len(report.warnings)
-        verdict = "valid" if not errors else "INVALID"
-        more = "" if not (errors or warnings) else "; see 'qriskit validate'"
-        add("check", f"{verdict}: {_plural(errors, 'error')}, {_plural(warnings, 'warning')}{more}")
+    report = qriskit.validate(code.payload)
+    errors, warnings = len(report.errors), len(report.warnings)
+    verdict = "valid" if not errors else "INVALID"
+    more = "" if not (errors or warnings) else "; see 'qriskit validate'"
+    add("check", f"{verdict}: {_plural(errors, 'error')}, {_plural(warnings, 'warning')}{more}")
     width = max(len(k) for k, _ in rows)
     return "".join(f"{k:<{width}}  {v}\n" for k, v in rows)
 
@@ -615,7 +590,7 @@ def _info_text(code: qriskit.QRIS, label: str | None) -> str:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    validate = _facade("validate")
+    validate = qriskit.validate
     inputs = [pair for arg in args.codes for pair in _read_codes(arg, args)]
     several = len(inputs) > 1
     failed = False
@@ -695,7 +670,7 @@ def _cmd_to_static(args: argparse.Namespace) -> int:
 
 
 def _cmd_anonymize(args: argparse.Namespace) -> int:
-    anonymize = _facade("anonymize")
+    anonymize = qriskit.anonymize
     for label, source in (pair for arg in args.codes for pair in _read_codes(arg, args)):
         try:
             _out(anonymize(source) + "\n")
