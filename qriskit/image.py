@@ -313,25 +313,12 @@ def _load_gray(source: Any, max_bytes: int, max_pixels: int) -> tuple[np.ndarray
 
 def _payment_problem(text: str) -> str | None:
     """None when ``text`` is a valid EMV payment payload (CRC checked), else why not."""
-    try:
-        from . import parse  # the facade; imported lazily to avoid an import cycle
-    except ImportError:  # the facade is not importable (partial install): check EMV + CRC
-        return _fallback_problem(text)
+    from . import parse  # the facade; imported here to avoid an import cycle
+
     try:
         parse(text)
     except QRISError as exc:
         return str(exc)
-    return None
-
-
-def _fallback_problem(text: str) -> str | None:
-    if not text.startswith("000201"):
-        return "does not start with the EMV payload format indicator 000201"
-    if len(text) < 12 or text[-8:-4] != "6304":
-        return "no CRC (tag 63) at the end"
-    want = binascii.crc_hqx(text[:-4].encode("utf-8"), 0xFFFF)
-    if text[-4:].upper() != f"{want:04X}":
-        return f"CRC mismatch: the code says {text[-4:]}, the data gives {want:04X}"
     return None
 
 

@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-qriskit = pytest.importorskip("qriskit")
-if not hasattr(qriskit, "to_dynamic"):  # pragma: no cover - core still being written
-    pytest.skip("qriskit core facade not available", allow_module_level=True)
-
-from qriskit.api import BayarGG, ConvertedQRIS, check_conversion  # noqa: E402
+import qriskit
+from qriskit.api import BayarGG, ConvertedQRIS, check_conversion
 
 HEAD = "000201"
 ACCOUNTS = (

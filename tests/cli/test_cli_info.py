@@ -4,26 +4,9 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 import qriskit
 
 from .conftest import BAD_CRC, BODY, STATIC, assert_one_line_error, crc_ok, fields, tlv, with_crc
-
-
-def _has(name: str) -> bool:
-    try:
-        from qriskit import cli
-
-        cli._facade(name)
-    except Exception:
-        return False
-    return True
-
-
-needs_validate = pytest.mark.skipif(not _has("validate"), reason="qriskit.validate is not in this build yet")
-needs_anonymize = pytest.mark.skipif(not _has("anonymize"), reason="qriskit.anonymize is not in this build yet")
-
 
 # --------------------------------------------------------------------------- info
 
@@ -114,14 +97,12 @@ def test_info_image_on_stdin(run, static_png):
 # --------------------------------------------------------------------------- validate
 
 
-@needs_validate
 def test_validate_ok(run):
     result = run("validate", STATIC)
     assert result.returncode == 0, result.err
     assert result.lines[-1].startswith("valid")
 
 
-@needs_validate
 def test_validate_errors_exit_1_with_severity_and_path(run):
     result = run("validate", BAD_CRC)
     assert result.returncode == 1
@@ -132,7 +113,6 @@ def test_validate_errors_exit_1_with_severity_and_path(run):
     assert result.lines[-1].startswith("invalid: 1 error")
 
 
-@needs_validate
 def test_validate_json_shape(run):
     result = run("validate", "--json", BAD_CRC)
     assert result.returncode == 1
@@ -148,7 +128,6 @@ def test_validate_json_shape(run):
     assert data["warnings"] == []
 
 
-@needs_validate
 def test_validate_warnings_and_strict(run):
     no_postal = with_crc(BODY.replace(tlv("61", "12340"), ""))
     result = run("validate", "--json", no_postal)
@@ -161,7 +140,6 @@ def test_validate_warnings_and_strict(run):
     assert any(line.startswith("warning") and "qris.postal_code" in line for line in human.lines)
 
 
-@needs_validate
 def test_validate_quiet_and_several(run, tmp_path):
     (tmp_path / "codes.txt").write_text(f"{STATIC}\n{BAD_CRC}\n")
     quiet = run("validate", "-q", "codes.txt")
@@ -171,7 +149,6 @@ def test_validate_quiet_and_several(run, tmp_path):
     assert [(r["input"], r["ok"]) for r in rows] == [("codes.txt:1", True), ("codes.txt:2", False)]
 
 
-@needs_validate
 def test_validate_emv_profile(run):
     not_indonesian = with_crc(BODY.replace("5802ID", "5802SG"))
     assert run("validate", not_indonesian).returncode == 1
@@ -194,7 +171,6 @@ def test_to_static_several_from_stdin(run):
     assert result.lines == [STATIC, STATIC]
 
 
-@needs_anonymize
 def test_anonymize(run):
     result = run("anonymize", STATIC)
     assert result.returncode == 0, result.err
@@ -204,6 +180,5 @@ def test_anonymize(run):
     assert fields(masked)["53"] == "360"
 
 
-@needs_anonymize
 def test_anonymize_invalid(run):
     assert_one_line_error(run("anonymize", STATIC[:60]), 3, "invalid code")

@@ -333,9 +333,7 @@ def test_unknown_decoder(png):
 
 
 def test_convert_image(gen, sample):
-    to_dynamic = getattr(qriskit, "to_dynamic", None)
-    if to_dynamic is None:
-        pytest.skip("qriskit.to_dynamic is not available yet")
+    to_dynamic = qriskit.to_dynamic
     photo = gen.jpeg(gen.rotate(gen.render(sample, px=5), 20), 70)
     payload, png = qriskit.convert_image(photo, "15000")
     assert payload == to_dynamic(sample, "15000")
