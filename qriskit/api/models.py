@@ -12,7 +12,7 @@ in ``raw``.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
@@ -226,8 +226,21 @@ class Payment:
         )
 
 
+class _Page:
+    """A page of results: iterating it and ``len()`` go over its ``items``."""
+
+    __slots__ = ()
+    items: tuple[Any, ...]
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+
 @dataclass(frozen=True, slots=True)
-class PaymentPage:
+class PaymentPage(_Page):
     """One page of list-payments. ``total``/``total_pages`` are None when not sent."""
 
     items: tuple[Payment, ...]
@@ -236,12 +249,6 @@ class PaymentPage:
     total: int | None = None
     total_pages: int | None = None
     raw: Mapping[str, Any] = _raw()
-
-    def __iter__(self):  # type: ignore[no-untyped-def]
-        return iter(self.items)
-
-    def __len__(self) -> int:
-        return len(self.items)
 
 
 @dataclass(frozen=True, slots=True)
@@ -422,7 +429,7 @@ class WAStoreOrder:
 
 
 @dataclass(frozen=True, slots=True)
-class WAStoreOrderPage:
+class WAStoreOrderPage(_Page):
     """A slice of WA-store orders (``limit``/``offset`` as requested, ``total`` if sent)."""
 
     items: tuple[WAStoreOrder, ...]
@@ -430,12 +437,6 @@ class WAStoreOrderPage:
     limit: int | None = None
     offset: int | None = None
     raw: Mapping[str, Any] = _raw()
-
-    def __iter__(self):  # type: ignore[no-untyped-def]
-        return iter(self.items)
-
-    def __len__(self) -> int:
-        return len(self.items)
 
 
 @dataclass(frozen=True, slots=True)
