@@ -121,7 +121,7 @@ def check_dynamic(code: str, amount: int | str) -> str | None:
 # -- the twins -----------------------------------------------------------------------------
 
 
-def _twins() -> dict[str, Any]:
+def twins() -> dict[str, Any]:
     """name -> (kernel module, QRIS class over it); the native twin only where it is built."""
     from qriskit import _core
     from qriskit.model import qris_class
@@ -144,7 +144,7 @@ def _parse_function(cls: type) -> Callable[..., Any]:
     return parse
 
 
-def _settings(quick: bool) -> dict[str, Any]:
+def settings(quick: bool) -> dict[str, Any]:
     return {"repeat": 7, "target": 0.015} if quick else {"repeat": 25, "target": 0.04}
 
 
@@ -168,7 +168,7 @@ def _group(group: str, cases: list[Case], checks: dict[str, Callable[[], str | N
         problem = check()
         if problem:
             raise AssertionError(f"{group} / {name}: wrong result: {problem}")
-    results = harness.measure_group(cases, **_settings(quick))
+    results = harness.measure_group(cases, **settings(quick))
     names = [c.name for c in cases]
     has_bar = BAR in names
     rows = []
@@ -189,7 +189,7 @@ def bench_crc(quick: bool) -> list[dict]:
     data = CRC_INPUT.encode("utf-8")
     want = crc_hqx(data, 0xFFFF)
     cases, checks = [], {}
-    for name, (kernel, _) in _twins().items():
+    for name, (kernel, _) in twins().items():
         cases.append(Case(name, "crc16(S)", {"crc16": kernel.crc16, "S": CRC_INPUT}))
         checks[name] = lambda k=kernel: None if k.crc16(CRC_INPUT) == want == k.crc16(data) else "wrong CRC"
         if name == NATIVE:
@@ -202,7 +202,7 @@ def bench_crc(quick: bool) -> list[dict]:
 
 def bench_parse(quick: bool) -> list[dict]:
     cases, checks = [], {}
-    for name, (_, cls) in _twins().items():
+    for name, (_, cls) in twins().items():
         parse = _parse_function(cls)
 
         def check(parse: Callable[..., Any] = parse) -> str | None:
@@ -220,7 +220,7 @@ def bench_parse(quick: bool) -> list[dict]:
 def bench_oneshot(quick: bool) -> list[dict]:
     want = expected_dynamic(AMOUNT)
     cases, checks = [], {}
-    for name, (kernel, _) in _twins().items():
+    for name, (kernel, _) in twins().items():
         cases.append(Case(name, "to_dynamic(P, a)", {"to_dynamic": kernel.to_dynamic, "P": PAYLOAD, "a": AMOUNT}))
         checks[name] = lambda k=kernel: None if k.to_dynamic(PAYLOAD, AMOUNT) == want else "output differs"
     cases.append(Case(BAR, "crc_hqx(B, 0xFFFF)", {"crc_hqx": crc_hqx, "B": PAYLOAD.encode()}))
@@ -230,7 +230,7 @@ def bench_oneshot(quick: bool) -> list[dict]:
 def bench_parsed(quick: bool) -> list[dict]:
     want = expected_dynamic(AMOUNT)
     cases, checks = [], {}
-    for name, (_, cls) in _twins().items():
+    for name, (_, cls) in twins().items():
         code = cls(PAYLOAD)
         cases.append(Case(name, "q.to_dynamic(a)", {"q": code, "a": AMOUNT}))
         checks[name] = lambda q=code: None if q.to_dynamic(AMOUNT) == want else "output differs"
@@ -243,7 +243,7 @@ def bench_many(quick: bool) -> list[dict]:
     batch = amounts(n)
     want = [expected_dynamic(a) for a in batch]
     cases, checks = [], {}
-    for name, (kernel, cls) in _twins().items():
+    for name, (kernel, cls) in twins().items():
         cases.append(Case(name, "many(P, A)", {"many": kernel.to_dynamic_many, "P": PAYLOAD, "A": batch},
                           ops_per_call=n))
         checks[name] = lambda k=kernel: None if k.to_dynamic_many(PAYLOAD, batch) == want else "output differs"
@@ -311,8 +311,8 @@ BENCHES = (bench_crc, bench_parse, bench_oneshot, bench_parsed, bench_many, benc
 def run(quick: bool) -> list[dict]:
     """All core cases; a group that raises becomes one failed row and the others still run."""
     rows: list[dict] = []
-    twins = _twins()
-    if NATIVE not in twins:
+    built = twins()
+    if NATIVE not in built:
         rows.append({"group": GROUP_CRC, "case": NATIVE, "median_s": None, "min_s": None, "max_s": None,
                      "baseline": None, "extra": {},
                      "skipped": "qriskit._native is not built (python3 setup.py build_ext --inplace)"})

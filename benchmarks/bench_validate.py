@@ -3,120 +3,80 @@
 Suite contract: ``run(quick) -> list[dict]`` with group, case, median_s, min_s, max_s (seconds
 per operation) and baseline (the case compared against). Standalone:
 ``python benchmarks/bench_validate.py [--quick]`` prints a table. The goal: ``validate`` under
-5 us on a typical ~200-character QRIS with the native twin.
+5 us on a typical ~200-character QRIS with the native twin. The payload, the twins and the
+timing are the core benchmark's (``bench_core``, ``harness``).
 """
 
 from __future__ import annotations
 
-import importlib
-import statistics
 import sys
-import time
-from binascii import crc_hqx
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+try:
+    from . import bench_core, harness
+except ImportError:  # run as a script
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import bench_core  # type: ignore[no-redef]
+    import harness  # type: ignore[no-redef]
 
-from qriskit.model import qris_class
 from qriskit.validate import validate
 
-
-def _tlv(tag: str, value: str) -> str:
-    return f"{tag}{len(value):02d}{value}"
-
-
-def _typical() -> str:
-    """A typical static QRIS: DANA account, national template 51, postal code, 62.07."""
-    account = _tlv("00", "ID.DANA.WWW") + _tlv("01", "936009153022591480") + _tlv("02", "022591480") + _tlv(
-        "03", "UMI")
-    national = _tlv("00", "ID.CO.QRIS.WWW") + _tlv("02", "ID1020017611473") + _tlv("03", "UMI")
-    body = "".join(_tlv(t, v) for t, v in (
-        ("00", "01"), ("01", "11"), ("26", account), ("51", national), ("52", "5411"), ("53", "360"),
-        ("58", "ID"), ("59", "Toko Sejahtera"), ("60", "Jakarta"), ("61", "12340"), ("62", _tlv("07", "A01")),
-    )) + "6304"
-    return body + f"{crc_hqx(body.encode(), 0xFFFF):04X}"
+PAYLOAD = bench_core.PAYLOAD
+NAMES = {bench_core.NATIVE: "native", bench_core.PURE: "pure"}
+GOAL_S = 5e-6
 
 
-PAYLOAD = _typical()
-
-
-def _kernels() -> dict[str, Any]:
-    out = {}
-    try:
-        out["native"] = importlib.import_module("qriskit._native")
-    except ImportError:
-        pass
-    out["pure"] = importlib.import_module("qriskit._core")
-    return out
-
-
-def _time(fn: Any, quick: bool) -> dict[str, float]:
-    """Seconds per call: ``repeats`` samples of ``number`` calls each, number sized to ~20 ms."""
-    number = 1
-    while True:
-        t0 = time.perf_counter()
-        for _ in range(number):
-            fn()
-        elapsed = time.perf_counter() - t0
-        if elapsed > 0.02:
-            break
-        number *= 2
-    samples = []
-    for _ in range(5 if quick else 15):
-        t0 = time.perf_counter()
-        for _ in range(number):
-            fn()
-        samples.append((time.perf_counter() - t0) / number)
-    return {"median_s": statistics.median(samples), "min_s": min(samples), "max_s": max(samples)}
-
-
-def _check(kernel: Any) -> None:
+def _check(kernel: Any, cls: type) -> None:
     """Refuse to time a wrong answer."""
     report = validate(PAYLOAD, _kernel=kernel)
     if not report.ok or report.problems:
         raise AssertionError(f"validate flags the clean typical code: {report.problems}")
-    bad = validate(PAYLOAD[:-4] + "0000", _kernel=kernel)
-    if "crc.mismatch" not in bad.codes:
+    if "crc.mismatch" not in validate(PAYLOAD[:-4] + "0000", _kernel=kernel).codes:
         raise AssertionError("validate misses a CRC mismatch")
-    code = qris_class(kernel)(PAYLOAD)
+    code = cls(PAYLOAD)
     if (code.merchant_name, code.nmid, code.accounts[0].acquirer) != ("Toko Sejahtera", "ID1020017611473", "DANA"):
         raise AssertionError("parse gives wrong fields")
 
 
+def _parse_fields(cls: type) -> Any:
+    def parse_fields() -> Any:
+        code = cls(PAYLOAD)
+        return code.merchant_name, code.amount, code.nmid, code.accounts[0].acquirer, code.criteria
+
+    return parse_fields
+
+
+def _validate(kernel: Any) -> Any:
+    return lambda: validate(PAYLOAD, _kernel=kernel)
+
+
 def run(quick: bool = False) -> list[dict]:
-    kernels = _kernels()
-    results = []
-    for name, kernel in kernels.items():
-        _check(kernel)
-        cls = qris_class(kernel)
-
-        def parse_fields(cls: Any = cls) -> Any:
-            code = cls(PAYLOAD)
-            return code.merchant_name, code.amount, code.nmid, code.accounts[0].acquirer, code.criteria
-
-        def check(kernel: Any = kernel) -> Any:
-            return validate(PAYLOAD, _kernel=kernel)
-
-        baseline = "pure" if name != "pure" else None
-        results.append({"group": "parse+fields", "case": name, **_time(parse_fields, quick), "baseline": baseline,
-                        "extra": {"chars": len(PAYLOAD)}})
-        results.append({"group": "validate", "case": name, **_time(check, quick), "baseline": baseline,
-                        "extra": {"chars": len(PAYLOAD), "goal_s": 5e-6}})
-    return results
+    twins = {NAMES[name]: pair for name, pair in bench_core.twins().items()}
+    for kernel, cls in twins.values():
+        _check(kernel, cls)
+    rows = []
+    for group, make, extra in (
+        ("parse+fields", lambda k, c: _parse_fields(c), {"chars": len(PAYLOAD)}),
+        ("validate", lambda k, c: _validate(k), {"chars": len(PAYLOAD), "goal_s": GOAL_S}),
+    ):
+        cases = [harness.Case(name, make(kernel, cls)) for name, (kernel, cls) in twins.items()]
+        results = harness.measure_group(cases, **bench_core.settings(quick))
+        for name in twins:
+            rows.append(harness.row(group, name, results[name], "pure" if name != "pure" else None, extra))
+    return rows
 
 
 def main(argv: list[str]) -> int:
-    quick = "--quick" in argv
-    rows = run(quick)
+    rows = run("--quick" in argv)
     by = {(r["group"], r["case"]): r for r in rows}
     print(f"{'group':<14}{'case':<8}{'median':>10}{'min':>10}{'max':>10}  vs baseline")
     for r in rows:
         ratio = ""
         if r["baseline"]:
             ratio = f"{by[(r['group'], r['baseline'])]['median_s'] / r['median_s']:.1f}x faster than {r['baseline']}"
-        print(f"{r['group']:<14}{r['case']:<8}{r['median_s'] * 1e6:>8.2f}us{r['min_s'] * 1e6:>8.2f}us"
-              f"{r['max_s'] * 1e6:>8.2f}us  {ratio}")
+        times = "".join(f"{harness.fmt_time(r[k]):>10}" for k in ("median_s", "min_s", "max_s"))
+        print(f"{r['group']:<14}{r['case']:<8}{times}  {ratio}")
     return 0
 
 
