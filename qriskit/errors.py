@@ -242,3 +242,12 @@ def damaged_62(exc: TLVError) -> FieldError:
 def in_batch(exc: AmountError, index: int) -> AmountError:
     """The same amount error, naming its place in a batch."""
     return AmountError(f"amounts[{index}]: {exc.message}", path=exc.path, hint=exc.hint, code=exc.code)
+
+
+def extra_missing(extra: str, feature: str, cls: type[QRISError] = QRISError) -> QRISError:
+    """A missing optional dependency: ``cls`` (e.g. ``ImageError``) naming the extra to install."""
+    return cls(
+        f"{feature} needs the optional '{extra}' dependencies, which are not installed",
+        hint=f'pip install "qriskit[{extra}]"',
+        code="extra.missing",
+    )
