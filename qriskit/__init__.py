@@ -142,8 +142,8 @@ def __getattr__(name: str) -> Any:
 
 
 _LAZY = {
-    "decode_image": ".image",
-    "decode_images": ".image",
-    "encode_image": ".image",
-    "convert_image": ".image",
+    "decode_image": ".images",
+    "decode_images": ".images",
+    "encode_image": ".images",
+    "convert_image": ".images",
 }
