@@ -40,7 +40,8 @@ READABLE_MODES = frozenset(
     | {"I;16", "I;16L", "I;16B", "I;16N"}
 )
 _BASE64 = re.compile(r"[A-Za-z0-9+/_-]+={0,2}")
-_BAND = 256  # rows converted at a time
+_BAND = 256  # rows converted at a time in a large picture
+_WHOLE = 4_000_000  # pixels up to which a picture is converted in one go
 _PAYLOAD_HINT = "this looks like a QRIS payload, not an image: use qriskit.parse()"
 _SOURCES = "a path, bytes, a binary file object, base64/data URI, a PIL image or a numpy array"
 
@@ -365,8 +366,9 @@ def pil_to_gray(img: PILImage.Image) -> tuple[Gray, Gray | None]:
     """A loaded PIL image -> 8-bit gray array, plus its alpha channel if transparent
     (``flatten`` turns that pair into the pictures on white and on black).
 
-    Converted a band of rows at a time, so that a large picture costs its own pixels plus
-    the gray result, never a second full-size copy in another mode."""
+    A large picture (over 4 megapixels) is converted a band of rows at a time, so that it
+    costs its own pixels plus the gray result, never a second full-size copy in another
+    mode; a smaller one in one go."""
     import numpy as np
 
     mode = img.mode
@@ -377,7 +379,15 @@ def pil_to_gray(img: PILImage.Image) -> tuple[Gray, Gray | None]:
         )
     if mode == "L":
         return np.asarray(img), None
+    has_alpha = mode in ("RGBA", "LA", "PA", "RGBa", "La") or "transparency" in img.info
     width, height = img.size
+    if width * height <= _WHOLE:  # small enough to convert in one go
+        if mode.startswith(("I", "F")):
+            return _stretch(np.asarray(img)), None
+        if has_alpha:
+            rgba = img if mode == "RGBA" else img.convert("RGBA")
+            return np.asarray(rgba.convert("L")), np.asarray(rgba.getchannel("A"))
+        return np.asarray(img.convert("L")), None
     gray = np.empty((height, width), np.uint8)
     bands = ((top, img.crop((0, top, width, min(height, top + _BAND)))) for top in range(0, height, _BAND))
     if mode.startswith(("I", "F")):  # I;16, I;16B, I, F: stretch to 8-bit over the whole range
@@ -394,7 +404,7 @@ def pil_to_gray(img: PILImage.Image) -> tuple[Gray, Gray | None]:
         if hi <= lo:
             gray.fill(255 if hi > 0 else 0)
         return gray, None
-    if mode in ("RGBA", "LA", "PA", "RGBa", "La") or "transparency" in img.info:
+    if has_alpha:
         alpha = np.empty((height, width), np.uint8)
         for top, band in bands:
             rgba = band if band.mode == "RGBA" else band.convert("RGBA")
