@@ -1,4 +1,4 @@
-"""Build qriskit's native core (native/_native.pyx -> qriskit._native).
+"""Build qriskit's native codec twin (qriskit/_codec_c.pyx -> qriskit._codec_c).
 
 A build without a working C compiler fails loudly: a silently pure install would be many
 times slower. Set QRISKIT_PURE_PYTHON=1 to build a pure-Python package on purpose.
@@ -45,8 +45,8 @@ def extensions():
     from setuptools import Extension
 
     ext = Extension(
-        "qriskit._native",
-        ["native/_native.pyx"],
+        "qriskit._codec_c",
+        ["qriskit/_codec_c.pyx"],
         extra_compile_args=["-O3"] if os.name != "nt" else ["/O2"],
     )
     return cythonize([ext], compiler_directives={"language_level": "3"}, quiet=True)

@@ -131,6 +131,28 @@ def bad_utf8(offset: int) -> TLVError:
     )
 
 
+def surrounding_whitespace(payload: str) -> QRISError:
+    """Whitespace before the code (``TLVError``) or after it, where the CRC belongs (``CRCError``)."""
+    lead = len(payload) - len(payload.lstrip().lstrip("\ufeff").lstrip())
+    trail = len(payload) - len(payload.rstrip())
+    cls = CRCError if trail else TLVError
+    return cls(
+        f"the code has whitespace around it ({lead} character(s) before, {trail} after: a space, "
+        "newline or byte-order mark)",
+        offset=len(payload) - trail if trail else 0,
+        path="63" if trail else None,
+        hint="strip it first (payload.strip()), or let qriskit.repair() clean the code",
+        code="input.whitespace",
+    )
+
+
+def uninitialised() -> QRISError:
+    return QRISError(
+        "this code was never parsed: its __init__ failed or was not called",
+        hint="create codes with qriskit.parse(payload)",
+    )
+
+
 def crc_missing(offset: int) -> CRCError:
     return CRCError(
         "no CRC at the end: a payload must end with '6304' and 4 hex digits",

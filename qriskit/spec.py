@@ -1,15 +1,16 @@
 """Data tables: EMV MPM data objects, their formats and limits, and the QRIS directory.
 
 Sources: EMVCo Merchant-Presented Mode QR Code Specification v1.1 (tables 3.1-3.7), the
-QRIS specification (ASPI / Bank Indonesia) as implemented by public QRIS libraries, and
-two public NNS directories that agree on every shared code (AstraPay's spring-qris
-``QrisNationalNumberingSystem`` and the Duitku issuer list). Everything here is data; the
-rules that use it live in ``validate.py`` and ``model.py``.
+QRIS specification (ASPI / Bank Indonesia) as implemented by public QRIS libraries, ISO 4217
+(currencies and their minor units), and the public NNS directories named above
+``ACQUIRERS``. Everything here is data; the rules that use it live in ``validation.py``,
+``values.py`` and ``model.py``. No other module writes a QRIS/EMV fact out again.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from types import MappingProxyType
 from typing import Literal
 
@@ -57,17 +58,34 @@ ROOT = _table(
     *(DataObject(f"{i:02d}", "Unreserved Template", "S", 99, "O", template=True) for i in range(80, 100)),
 )
 
+def _ids(first: int, last: int) -> tuple[str, ...]:
+    return tuple(f"{i:02d}" for i in range(first, last + 1))
+
+
 #: Root ids whose value is itself TLV.
 TEMPLATE_IDS = frozenset(o.id for o in ROOT.values() if o.template)
 #: Root ids EMV requires in every code.
 MANDATORY_IDS = ("00", "52", "53", "58", "59", "60", "63")
 #: Merchant account ids: primitive (02-25, card networks) and templates (26-51).
-ACCOUNT_IDS = tuple(f"{i:02d}" for i in range(2, 52))
-ACCOUNT_TEMPLATE_IDS = tuple(f"{i:02d}" for i in range(26, 52))
-UNRESERVED_IDS = tuple(f"{i:02d}" for i in range(80, 100))
+PRIMITIVE_ACCOUNT_IDS = _ids(2, 25)
+ACCOUNT_TEMPLATE_IDS = _ids(26, 51)
+ACCOUNT_IDS = PRIMITIVE_ACCOUNT_IDS + ACCOUNT_TEMPLATE_IDS
+#: Root ids EMVCo reserves for future use, and the unreserved templates (80-99).
+RFU_IDS = _ids(65, 79)
+UNRESERVED_IDS = _ids(80, 99)
 
+#: 00: the only payload format indicator EMV MPM defines.
+PAYLOAD_FORMAT = "01"
+#: 01: static (one code, the payer types the amount) or dynamic (one code per payment).
 POINT_OF_INITIATION = MappingProxyType({"11": "static", "12": "dynamic"})
+STATIC, DYNAMIC = "11", "12"
+#: 55: what the payer's app does about a tip or convenience fee.
 TIP_INDICATOR = MappingProxyType({"01": "prompt", "02": "fixed", "03": "percent"})
+TIP_PROMPT, FEE_FIXED, FEE_PERCENT = "01", "02", "03"
+#: 57: a percentage fee runs from 00.01 to 99.99 (EMV MPM 4.7.8).
+FEE_PERCENT_MIN, FEE_PERCENT_MAX = Decimal("0.01"), Decimal("99.99")
+#: The longest code EMV allows, in characters.
+EMV_MAX_PAYLOAD = 512
 
 # -- Additional Data Field Template, tag 62 (EMV table 3.7) ----------------------------------
 ADDITIONAL = _table(
@@ -85,6 +103,11 @@ ADDITIONAL = _table(
     *(DataObject(f"{i:02d}", "RFU for EMVCo", "ans", 99) for i in range(12, 50)),
     *(DataObject(f"{i:02d}", "Payment System specific template", "S", 99, template=True) for i in range(50, 100)),
 )
+#: 62 sub-ids EMVCo reserves (00, 12-49) and the payment system templates (50-99).
+ADDITIONAL_RFU_IDS = ("00", *_ids(12, 49))
+ADDITIONAL_TEMPLATE_IDS = _ids(50, 99)
+#: 62 sub-objects that cannot ask the payer to type their value ("***").
+NO_PROMPT_IDS = frozenset({"09", "10", "11"})
 #: Python attribute names of the 62 sub-objects, as ``QRIS.additional`` exposes them.
 ADDITIONAL_NAMES = MappingProxyType({
     "01": "bill_number",
@@ -120,9 +143,62 @@ ACCOUNT = _table(
     DataObject("03", "Merchant Criteria", "ans", 3, min_len=3),
 )
 
+# -- Currencies (ISO 4217) -----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Currency:
+    """An ISO 4217 currency: numeric code (tag 53), alphabetic code, minor units (decimals)."""
+
+    numeric: str
+    code: str
+    minor_units: int
+
+
+# alphabetic:numeric:minor units, from the ISO 4217 list (maintenance agency, 1 January 2026);
+# funds and precious metals without minor units (XAU, XDR, XXX, ...) are left out.
+_ISO4217 = """
+    ALL:008:2 DZD:012:2 ARS:032:2 AUD:036:2 BSD:044:2 BHD:048:3 BDT:050:2 AMD:051:2 BBD:052:2
+    BMD:060:2 BTN:064:2 BOB:068:2 BWP:072:2 BZD:084:2 SBD:090:2 BND:096:2 MMK:104:2 BIF:108:0
+    KHR:116:2 CAD:124:2 CVE:132:2 KYD:136:2 LKR:144:2 CLP:152:0 CNY:156:2 COP:170:2 KMF:174:0
+    CRC:188:2 CUP:192:2 CZK:203:2 DKK:208:2 DOP:214:2 SVC:222:2 ETB:230:2 ERN:232:2 FKP:238:2
+    FJD:242:2 DJF:262:0 GMD:270:2 GIP:292:2 GTQ:320:2 GNF:324:0 GYD:328:2 HTG:332:2 HNL:340:2
+    HKD:344:2 HUF:348:2 ISK:352:0 INR:356:2 IDR:360:2 IRR:364:2 IQD:368:3 ILS:376:2 JMD:388:2
+    JPY:392:0 XAD:396:2 KZT:398:2 JOD:400:3 KES:404:2 KPW:408:2 KRW:410:0 KWD:414:3 KGS:417:2
+    LAK:418:2 LBP:422:2 LSL:426:2 LRD:430:2 LYD:434:3 MOP:446:2 MWK:454:2 MYR:458:2 MVR:462:2
+    MUR:480:2 MXN:484:2 MNT:496:2 MDL:498:2 MAD:504:2 OMR:512:3 NAD:516:2 NPR:524:2 XCG:532:2
+    AWG:533:2 VUV:548:0 NZD:554:2 NIO:558:2 NGN:566:2 NOK:578:2 PKR:586:2 PAB:590:2 PGK:598:2
+    PYG:600:0 PEN:604:2 PHP:608:2 QAR:634:2 RUB:643:2 RWF:646:0 SHP:654:2 SAR:682:2 SCR:690:2
+    SGD:702:2 VND:704:0 SOS:706:2 ZAR:710:2 SSP:728:2 SZL:748:2 SEK:752:2 CHF:756:2 SYP:760:2
+    THB:764:2 TOP:776:2 TTD:780:2 AED:784:2 TND:788:3 UGX:800:0 MKD:807:2 EGP:818:2 GBP:826:2
+    TZS:834:2 USD:840:2 UYU:858:2 UZS:860:2 WST:882:2 YER:886:2 TWD:901:2 ZWG:924:2 SLE:925:2
+    VED:926:2 UYW:927:4 VES:928:2 MRU:929:2 STN:930:2 BYN:933:2 TMT:934:2 GHS:936:2 SDG:938:2
+    UYI:940:0 RSD:941:2 MZN:943:2 AZN:944:2 RON:946:2 CHE:947:2 CHW:948:2 TRY:949:2 XAF:950:0
+    XCD:951:2 XOF:952:0 XPF:953:0 ZMW:967:2 SRD:968:2 MGA:969:2 COU:970:2 AFN:971:2 TJS:972:2
+    AOA:973:2 CDF:976:2 BAM:977:2 EUR:978:2 MXV:979:2 UAH:980:2 GEL:981:2 BOV:984:2 PLN:985:2
+    BRL:986:2 CLF:990:4 USN:997:2
+"""
+#: ISO 4217 numeric code -> ``Currency``; an amount never has more decimals than its
+#: currency's minor units (IDR 360 -> 2).
+CURRENCIES = MappingProxyType({
+    n: Currency(n, a, int(e)) for a, n, e in (row.split(":") for row in _ISO4217.split())
+})
+
+
+def minor_units(numeric: str | None) -> int | None:
+    """The number of decimals currency ``numeric`` (tag 53) allows, or None when unknown."""
+    currency = CURRENCIES.get(numeric) if numeric else None
+    return None if currency is None else currency.minor_units
+
+
 # -- QRIS profile ------------------------------------------------------------------------------
 QRIS_COUNTRY = "ID"
 QRIS_CURRENCY = "360"  # ISO 4217 numeric, Indonesian rupiah
+#: Templates 26-45 carry domestic acquirers and issuers (each with a merchant PAN); 46-50
+#: other acquirer templates; 51 the national template with the NMID.
+QRIS_DOMESTIC_IDS = _ids(26, 45)
+QRIS_ACQUIRER_IDS = _ids(26, 50)
+QRIS_NATIONAL_ID = "51"
 #: GUID of the national template (tag 51) carrying the NMID; the older form still circulates.
 QRIS_GUID = "ID.CO.QRIS.WWW"
 QRIS_GUID_LEGACY = frozenset({"ID.OR.GPNQR.WWW", "ID.GPNQR", "ID.OR.QRNPG.WWW"})
@@ -144,8 +220,6 @@ NMID_DIGITS = (10, 13)
 #: A PAN starts with the 8-digit NNS of its issuer or acquirer: "9360" + 4 digits in Indonesia.
 NNS_LENGTH = 8
 NNS_DOMESTIC_PREFIX = "9360"
-
-EMV_MAX_PAYLOAD = 512
 
 
 @dataclass(frozen=True, slots=True)

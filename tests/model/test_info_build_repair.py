@@ -9,8 +9,7 @@ import pytest
 
 import qriskit
 from qriskit import Account, FieldError, QRISError, Tip, anonymize, build, info, repair
-
-from .support import TYPICAL, account, qris, tpl, vectors
+from tests.codes import TYPICAL, account, qris, tpl, vectors
 
 
 def test_info_summary():

@@ -1,8 +1,9 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
-# cython: initializedcheck=False, embedsignature=True
-"""Native core of qriskit: TLV walk, CRC-16/CCITT-FALSE and the conversion kernels.
+# cython: initializedcheck=False, binding=True
+"""The native codec twin: TLV walk, CRC-16/CCITT-FALSE and the conversion kernels.
 
-The pure-Python twin is ``qriskit/_core.py``: same names, same results, same errors.
+Its pure-Python twin, ``qriskit/_codec_py.py``, is the typed and documented contract: same
+names, same results, same errors. Docstrings here are one-line summaries of that contract.
 
 Speed comes from three things. The CRC runs eight bytes per step (slicing-by-8 tables).
 The CRC is affine: ``crc(s, B) = s * x^(8|B|) mod P  xor  crc(0, B)``, so the state at every
@@ -16,31 +17,37 @@ from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize
 from cpython.list cimport PyList_New, PyList_SET_ITEM
 from cpython.long cimport PyLong_CheckExact
 from cpython.ref cimport Py_INCREF
-from cpython.unicode cimport PyUnicode_CheckExact
+from cpython.unicode cimport Py_UNICODE_ISSPACE, PyUnicode_CheckExact
 from libc.stdint cimport int32_t, uint8_t, uint16_t, uint32_t, uint64_t
 from libc.stdlib cimport free, malloc
 from libc.string cimport memcpy, memset
 
+from qriskit cimport _scan as S
 from qriskit import errors
-from qriskit.values import Tip, amount_text, reference_text, splice_reference
+from qriskit import spec
+from qriskit.values import amount_text, reference_text, splice_reference, tip_tlv
 
 cdef extern from "Python.h":
     const char* PyUnicode_AsUTF8AndSize(object, Py_ssize_t*) except NULL
     object PyUnicode_New(Py_ssize_t, Py_UCS4)
+    object PyUnicode_FromObject(object)
     void* PyUnicode_DATA(object)
     bint PyUnicode_IS_ASCII(object)
     object PyUnicode_DecodeUTF8(const char*, Py_ssize_t, const char*)
     long long PyLong_AsLongLongAndOverflow(object, int*) except? -1
     int PyUnicode_KIND(object)
     Py_UCS4 PyUnicode_READ(int kind, const void* data, Py_ssize_t index) noexcept
+    Py_ssize_t PyUnicode_GET_LENGTH(object) noexcept
 
 __all__ = ["Payload", "crc16", "tlv_items", "tlv_map", "to_dynamic", "to_dynamic_many", "to_static"]
 
 DEF MAX_EL = 101          # 100 distinct ids at one level, plus a sentinel
 DEF MAX_PIECES = 512
 DEF KTAB = 1024
+DEF AMT_DIGITS = 13       # the longest amount EMV allows
 DEF AMT_MAX = 32          # "54" + 2-digit length + 13 characters, with room to spare
 
+cdef signed char MINOR[1000]  # ISO 4217 numeric -> minor units (decimals), or -1
 cdef uint16_t T[8][256]   # T[k][b]: CRC of byte b followed by k zero bytes, from state 0
 cdef uint16_t K[KTAB]     # K[n] = x^(8n) mod P: the effect of n bytes on a state
 
@@ -60,6 +67,14 @@ cdef void _init_tables() noexcept:
         K[i] = <uint16_t>(((K[i - 1] << 8) & 0xFFFF) ^ T[0][K[i - 1] >> 8])
 
 _init_tables()
+
+
+cdef void _init_currencies():
+    memset(MINOR, 0xFF, sizeof(MINOR))
+    for numeric, currency in spec.CURRENCIES.items():
+        MINOR[int(numeric)] = <signed char>currency.minor_units
+
+_init_currencies()
 
 
 cdef inline uint16_t _crc(uint16_t s, const uint8_t* p, Py_ssize_t n) noexcept nogil:
@@ -134,7 +149,8 @@ def crc16(data):
     """CRC-16/CCITT-FALSE (poly 0x1021, init 0xFFFF) of ``data``; a str is hashed as UTF-8."""
     cdef Py_ssize_t n
     cdef const char* p
-    if PyUnicode_CheckExact(data) or isinstance(data, str):
+    if isinstance(data, str):
+        data = _exact(data)
         p = _utf8(data, &n)
         return _crc(0xFFFF, <const uint8_t*>p, n)
     if isinstance(data, bytes):
@@ -200,12 +216,20 @@ cdef int _walk(str text, Py_ssize_t start, Py_ssize_t end, str prefix, bint root
     return count
 
 
-def tlv_items(str text, Py_ssize_t offset=0, str path=""):
-    """Split a template's value into (id, value, offset) triples; ids must not repeat.
+cdef tuple _template_args(text, path):
+    if not isinstance(text, str) or not isinstance(path, str):
+        bad = text if not isinstance(text, str) else path
+        raise TypeError(f"a template's text and path must be str, not {type(bad).__name__}")
+    return _exact(text), _exact(path)
 
-    ``offset`` is where ``text`` starts in the payload and ``path`` the template's id, so
-    that errors point into the whole code. Raises ``TLVError`` on any malformed object.
-    """
+
+def tlv_items(text, Py_ssize_t offset=0, path=""):
+    """Split a template's value into (id, value, offset) triples; ids must not repeat."""
+    text, path = _template_args(text, path)
+    return _tlv_items(text, offset, path)
+
+
+cdef tuple _tlv_items(str text, Py_ssize_t offset, str path):
     cdef uint8_t tags[MAX_EL]
     cdef int32_t starts[MAX_EL]
     cdef str prefix = path + "." if path else ""
@@ -220,8 +244,9 @@ def tlv_items(str text, Py_ssize_t offset=0, str path=""):
     return tuple(out)
 
 
-def tlv_map(str text, Py_ssize_t offset=0, str path=""):
+def tlv_map(text, Py_ssize_t offset=0, path=""):
     """A template's value as a dict {id: value}, in order; the errors of ``tlv_items``."""
+    text, path = _template_args(text, path)
     return _tlv_map(text, offset, path)
 
 
@@ -260,11 +285,23 @@ cdef struct Root:
     uint16_t st[MAX_EL]   # CRC state at bs[i], where mark[i] is set
     uint8_t mark[MAX_EL]  # boundaries a conversion can split at
     signed char pos[100]  # object index of each id, or -1
+    signed char minor     # decimals the currency (53) allows, or -1 when unknown
+
+
+cdef inline str _exact(object text):
+    """A str as an exact str: a subclass is copied without calling any of its methods."""
+    if PyUnicode_CheckExact(text):
+        return <str>text
+    return <str>PyUnicode_FromObject(text)
+
+
+cdef inline bint _is_space(Py_UCS4 ch) noexcept:
+    return ch == 0xFEFF or Py_UNICODE_ISSPACE(ch)
 
 
 cdef str _as_text(payload):
     if isinstance(payload, str):
-        return payload
+        return _exact(payload)
     if isinstance(payload, (bytes, bytearray, memoryview)):
         try:
             return bytes(payload).decode("utf-8")
@@ -284,6 +321,8 @@ cdef int _load(Root* r, str text, bint verify_crc) except -1:
         raise errors.empty_payload()
     cdef int kind = PyUnicode_KIND(text)
     cdef const void* data = PyUnicode_DATA(text)
+    if _is_space(PyUnicode_READ(kind, data, 0)) or _is_space(PyUnicode_READ(kind, data, n - 1)):
+        raise errors.surrounding_whitespace(text)
     if (n < 8 or PyUnicode_READ(kind, data, n - 8) != 54 or PyUnicode_READ(kind, data, n - 7) != 51
             or PyUnicode_READ(kind, data, n - 6) != 48 or PyUnicode_READ(kind, data, n - 5) != 52):
         raise errors.crc_missing(n - 8 if n > 8 else 0)
@@ -318,6 +357,7 @@ cdef int _load(Root* r, str text, bint verify_crc) except -1:
     memset(r.pos, 0xFF, sizeof(r.pos))
     for i in range(count):
         r.pos[r.tag[i]] = <signed char>i
+    r.minor = _minor_units(r, kind, data)
     _mark(r)
     cdef uint16_t state = 0xFFFF
     cdef Py_ssize_t at = 0
@@ -331,6 +371,25 @@ cdef int _load(Root* r, str text, bint verify_crc) except -1:
     if verify_crc and not r.crc_ok:
         raise errors.crc_mismatch(text[n - 4:], r.computed, n - 4)
     return 0
+
+
+cdef signed char _minor_units(const Root* r, int kind, const void* data) noexcept:
+    """The decimals the currency (53) allows, or -1 when 53 is absent or not a known code."""
+    cdef int i = r.pos[53], v = 0, k, c
+    if i < 0 or r.cs[i + 1] - r.cs[i] != 7:
+        return -1
+    for k in range(3):
+        c = <int>PyUnicode_READ(kind, data, r.cs[i] + 4 + k) - 48
+        if not 0 <= c <= 9:
+            return -1
+        v = v * 10 + c
+    return MINOR[v]
+
+
+cdef str _currency(const Root* r, str text):
+    """The value of 53, or None (for error messages)."""
+    cdef int i = r.pos[53]
+    return None if i < 0 else text[r.cs[i] + 4:r.cs[i + 1]]
 
 
 cdef void _mark(Root* r) noexcept:
@@ -526,7 +585,7 @@ cdef object _convert(const Root* r, str text, bint dynamic, const uint8_t* amt, 
     """The general conversion: any tip, any reference, or back to static."""
     cdef Piece pieces[MAX_PIECES]
     cdef int k, amount_piece
-    cdef bytes tipb = _tip_bytes(tip) if tip is not None else None
+    cdef bytes tipb = _tip_bytes(tip, r, text) if tip is not None else None
     cdef bytes refb = _reference_bytes(r, text, reference) if reference is not None else None
     k = _plan(
         r, dynamic, amt, namt,
@@ -545,7 +604,7 @@ cdef bytes _reference_bytes(const Root* r, str text, reference):
     if i < 0:
         return splice_reference(None, reference).encode()
     try:
-        items = tlv_items(text[r.cs[i] + 4:r.cs[i + 1]], r.cs[i] + 4, "62")
+        items = _tlv_items(text[r.cs[i] + 4:r.cs[i + 1]], r.cs[i] + 4, "62")
     except errors.TLVError as exc:
         raise errors.damaged_62(exc) from None
     return splice_reference([(t, v) for t, v, _ in items], reference).encode("utf-8")
@@ -553,6 +612,7 @@ cdef bytes _reference_bytes(const Root* r, str text, reference):
 
 cdef class Payload:
     """A payload split at the root: the base of ``qriskit.QRIS`` on the native twin."""
+    # _payload is set only once __init__ has succeeded: until then every method raises.
 
     cdef Root r
     cdef str _payload
@@ -582,25 +642,35 @@ cdef class Payload:
     @property
     def payload(self):
         """The code exactly as given."""
+        if self._payload is None:
+            raise errors.uninitialised()
         return self._payload
 
     @property
     def crc(self):
         """The CRC as written in the code (4 characters)."""
+        if self._payload is None:
+            raise errors.uninitialised()
         return self._payload[len(self._payload) - 4:]
 
     @property
     def crc_ok(self):
         """Whether the written CRC matches the data (case-insensitively)."""
+        if self._payload is None:
+            raise errors.uninitialised()
         return self.r.crc_ok
 
     @property
     def computed_crc(self):
         """The CRC the data calls for, as 4 uppercase hex digits."""
+        if self._payload is None:
+            raise errors.uninitialised()
         return f"{self.r.computed:04X}"
 
     def items(self):
         """The root data objects as (id, value) pairs, in order, 63 last."""
+        if self._payload is None:
+            raise errors.uninitialised()
         cdef int i
         if self._items is None:
             p = self._payload
@@ -612,6 +682,8 @@ cdef class Payload:
 
     def spans(self):
         """(id, start, end) of each root data object, in characters, header included."""
+        if self._payload is None:
+            raise errors.uninitialised()
         cdef int i
         p = self._payload
         return tuple(
@@ -620,6 +692,8 @@ cdef class Payload:
 
     def get(self, tag, default=None):
         """The value of root data object ``tag``, or ``default``."""
+        if self._payload is None:
+            raise errors.uninitialised()
         cdef int t = _tag_number(tag)
         if t < 0 or self.r.pos[t] < 0:
             return default
@@ -627,22 +701,11 @@ cdef class Payload:
         return self._payload[self.r.cs[i] + 4:self.r.cs[i + 1]]
 
     def scan(self, bytes lo, bytes hi, bytes fmt):
-        """One pass over the root objects (63 aside) for ``validate``, driven by per-id tables.
-
-        ``lo``/``hi`` (100 bytes each) are the allowed lengths; ``fmt`` says what to do with
-        each id: 0 nothing, 1 ans (printable ASCII), 2 N (ASCII digits), 3 reserved (always
-        reported), 4 length only, 5 template, 6 merchant account (ans), 7 merchant account
-        template; plus bit 0x80: the id is required, bit 0x40: the id sets flag 4.
-        Returns ``(findings, out_of_order, templates, flags)``: findings are ``(id, kind)``
-        with kind 1 length, 2 not digits, 3 not printable ASCII, 4 reserved, 5 missing;
-        ``out_of_order`` is the first id that follows a higher one, or None; templates are
-        ``(id, value, offset, sub)`` for ids of format 5 and 7, ``sub`` being ``tlv_map`` of
-        the value or the ``QRISError`` it raised; flags bit 1: a merchant account is present,
-        bit 2: the whole payload is printable ASCII, bit 4: an id marked 0x40 is present,
-        bit 8: the written CRC has a lowercase letter.
-        """
-        if len(lo) != 100 or len(hi) != 100 or len(fmt) != 100:
-            raise ValueError("scan tables must be 100 bytes each")
+        """One pass over the root objects (63 aside) for ``validation``, driven by per-id tables."""
+        if self._payload is None:
+            raise errors.uninitialised()
+        if len(lo) != S.TABLE_SIZE or len(hi) != S.TABLE_SIZE or len(fmt) != S.TABLE_SIZE:
+            raise ValueError(f"scan tables must be {S.TABLE_SIZE} bytes each")
         cdef const uint8_t* L = <const uint8_t*>PyBytes_AS_STRING(lo)
         cdef const uint8_t* H = <const uint8_t*>PyBytes_AS_STRING(hi)
         cdef const uint8_t* F = <const uint8_t*>PyBytes_AS_STRING(fmt)
@@ -655,7 +718,7 @@ cdef class Payload:
         found = []
         templates = []
         if self.r.ascii:
-            flags = 2
+            flags = S.FLAG_PRINTABLE
             for j in range(size):
                 ch = PyUnicode_READ(kind, data, j)
                 if ch < 32 or ch > 126:
@@ -667,20 +730,20 @@ cdef class Payload:
                 order = t
             prev = t
             f = F[t]
-            if f & 0x40:
-                flags |= 4
-            f &= 0x3F
-            if f == 0:
+            if f & S.ID_MARKED:
+                flags |= S.FLAG_MARKED
+            f &= S.FORMAT_MASK
+            if f == S.FORMAT_SKIP:
                 continue
-            if f == 3:
-                found.append((_TAGS[t], 4))
+            if f == S.FORMAT_RESERVED:
+                found.append((_TAGS[t], S.FINDING_RESERVED))
                 continue
             a = self.r.cs[i] + 4
             n = self.r.cs[i + 1] - a
-            if f >= 5:
-                if f >= 6:
-                    flags |= 1
-                if f != 6:
+            if f >= S.FORMAT_TEMPLATE:
+                if f >= S.FORMAT_ACCOUNT:
+                    flags |= S.FLAG_ACCOUNT
+                if f != S.FORMAT_ACCOUNT:
                     value = text[a:a + n]
                     try:
                         sub = _tlv_map(value, a, _TAGS[t])
@@ -688,46 +751,53 @@ cdef class Payload:
                         sub = exc
                     templates.append((_TAGS[t], value, a - 4, sub))
                     continue
-                f = 1
+                f = S.FORMAT_ANS
             if n < L[t] or n > H[t]:
-                found.append((_TAGS[t], 1))
-            if f == 2:
+                found.append((_TAGS[t], S.FINDING_LENGTH))
+            if f == S.FORMAT_NUMERIC:
                 for j in range(a, a + n):
                     ch = PyUnicode_READ(kind, data, j)
                     if ch < 48 or ch > 57:
-                        found.append((_TAGS[t], 2))
+                        found.append((_TAGS[t], S.FINDING_NOT_DIGITS))
                         break
-            elif f == 1 and not (flags & 2):
+            elif f == S.FORMAT_ANS and not (flags & S.FLAG_PRINTABLE):
                 for j in range(a, a + n):
                     ch = PyUnicode_READ(kind, data, j)
                     if ch < 32 or ch > 126:
-                        found.append((_TAGS[t], 3))
+                        found.append((_TAGS[t], S.FINDING_NOT_PRINTABLE))
                         break
-        for t in range(100):
-            if F[t] & 0x80 and self.r.pos[t] < 0:
-                found.append((_TAGS[t], 5))
+        for t in range(S.TABLE_SIZE):
+            if F[t] & S.ID_REQUIRED and self.r.pos[t] < 0:
+                found.append((_TAGS[t], S.FINDING_MISSING))
         for j in range(size - 4, size):
             ch = PyUnicode_READ(kind, data, j)
             if 97 <= ch <= 122:
-                flags |= 8
+                flags |= S.FLAG_CRC_LOWERCASE
         return tuple(found), (_TAGS[order] if order >= 0 else None), tuple(templates), flags
 
     def offset(self, tag):
         """Where root data object ``tag`` starts (its header), in characters, or None."""
+        if self._payload is None:
+            raise errors.uninitialised()
         cdef int t = _tag_number(tag)
         if t < 0 or self.r.pos[t] < 0:
             return None
         return self.r.cs[self.r.pos[t]]
 
     def __contains__(self, tag):
+        """Whether root data object ``tag`` is present."""
+        if self._payload is None:
+            raise errors.uninitialised()
         cdef int t = _tag_number(tag)
         return t >= 0 and self.r.pos[t] >= 0
 
     # -- converting --------------------------------------------------------------------
     def to_dynamic(self, amount, tip=None, reference=None):
         """This code as a dynamic code for ``amount`` (see ``qriskit.to_dynamic``)."""
+        if self._payload is None:
+            raise errors.uninitialised()
         cdef uint8_t chunk[AMT_MAX]
-        cdef Py_ssize_t n = _amount_chunk(amount, chunk)
+        cdef Py_ssize_t n = _amount_chunk(amount, chunk, &self.r, self._payload)
         if tip is None and reference is None:
             if not self._ready:
                 self._prepare()
@@ -736,20 +806,24 @@ cdef class Payload:
 
     def to_static(self):
         """This code as a static code: 01 set to 11, the amount (54) removed."""
+        if self._payload is None:
+            raise errors.uninitialised()
         return _convert(&self.r, self._payload, False, NULL, 0, None, None)
 
     def to_dynamic_many(self, amounts, tip=None):
         """One dynamic code per amount, in order."""
+        if self._payload is None:
+            raise errors.uninitialised()
         cdef uint8_t chunk[AMT_MAX]
         cdef Py_ssize_t n, i = 0
         out = []
         if tip is not None:
-            _tip_bytes(tip)
+            _tip_bytes(tip, &self.r, self._payload)
         elif not self._ready:
             self._prepare()
         for amount in amounts:
             try:
-                n = _amount_chunk(amount, chunk)
+                n = _amount_chunk(amount, chunk, &self.r, self._payload)
             except errors.AmountError as exc:
                 raise errors.in_batch(exc, i) from None
             if tip is None:
@@ -796,10 +870,28 @@ cdef class Payload:
         return _done_text(out, buf, total)
 
     def __reduce__(self):
+        """Pickle as the payload (parsed again without the CRC check)."""
         return (type(self), (self._payload, False))
 
 
 cdef tuple _TAGS = tuple(f"{i:02d}" for i in range(100))
+
+
+def scan_protocol():
+    """The scan protocol's numbers as compiled in (from ``_scan.pxd``), for the twin test."""
+    return {
+        "TABLE_SIZE": S.TABLE_SIZE, "FORMAT_MASK": S.FORMAT_MASK,
+        "Format.SKIP": S.FORMAT_SKIP, "Format.ANS": S.FORMAT_ANS, "Format.NUMERIC": S.FORMAT_NUMERIC,
+        "Format.RESERVED": S.FORMAT_RESERVED, "Format.LENGTH": S.FORMAT_LENGTH,
+        "Format.TEMPLATE": S.FORMAT_TEMPLATE, "Format.ACCOUNT": S.FORMAT_ACCOUNT,
+        "Format.ACCOUNT_TEMPLATE": S.FORMAT_ACCOUNT_TEMPLATE,
+        "IdFlag.REQUIRED": S.ID_REQUIRED, "IdFlag.MARKED": S.ID_MARKED,
+        "Finding.LENGTH": S.FINDING_LENGTH, "Finding.NOT_DIGITS": S.FINDING_NOT_DIGITS,
+        "Finding.NOT_PRINTABLE": S.FINDING_NOT_PRINTABLE, "Finding.RESERVED": S.FINDING_RESERVED,
+        "Finding.MISSING": S.FINDING_MISSING,
+        "ScanFlag.ACCOUNT": S.FLAG_ACCOUNT, "ScanFlag.PRINTABLE": S.FLAG_PRINTABLE,
+        "ScanFlag.MARKED": S.FLAG_MARKED, "ScanFlag.CRC_LOWERCASE": S.FLAG_CRC_LOWERCASE,
+    }
 
 
 cdef int _tag_number(tag) noexcept:
@@ -811,19 +903,15 @@ cdef int _tag_number(tag) noexcept:
     return a * 10 + b
 
 
-cdef bytes _tip_bytes(tip):
-    if not isinstance(tip, Tip):
-        raise TypeError(
-            f"tip must be a Tip (Tip.prompt(), Tip.fixed(x), Tip.percent(r)), not {type(tip).__name__}"
-        )
-    return (<str>tip.tlv).encode("ascii")
+cdef bytes _tip_bytes(tip, const Root* r, str text):
+    return (<str>tip_tlv(tip, _currency(r, text))).encode("ascii")
 
 
-cdef Py_ssize_t _amount_chunk(amount, uint8_t* out) except -1:
-    """Write "54" + length + amount text into out; returns the byte count.
+cdef Py_ssize_t _amount_chunk(amount, uint8_t* out, const Root* r, str text) except -1:
+    """Write "54" + length + amount text into out (AMT_MAX bytes); returns the byte count.
 
-    int and ASCII str amounts are checked here; anything else, and every error, goes
-    through ``qriskit.values.amount_text`` so both twins say the same.
+    int and ASCII str amounts that are plainly fine are written here; anything else, and
+    every error, goes through ``qriskit.values.amount_text`` so both twins say the same.
     """
     cdef long long v
     cdef int overflow = 0
@@ -842,8 +930,8 @@ cdef Py_ssize_t _amount_chunk(amount, uint8_t* out) except -1:
                 out[4 + i] = digits[n - 1 - i]
             return _head(out, n)
     elif PyUnicode_CheckExact(amount) and PyUnicode_IS_ASCII(amount):
-        n = len(<str>amount)
-        if 0 < n <= 13:
+        n = PyUnicode_GET_LENGTH(amount)
+        if 0 < n <= AMT_DIGITS:
             p = <const uint8_t*>PyUnicode_DATA(amount)
             dot = -1
             nonzero = False
@@ -855,12 +943,14 @@ cdef Py_ssize_t _amount_chunk(amount, uint8_t* out) except -1:
                 else:
                     nonzero = False
                     break
-            if nonzero:
+            if nonzero and (dot < 0 or r.minor < 0 or n - dot - 1 <= r.minor):
                 memcpy(out + 4, p, n)
                 return _head(out, n)
-    text = amount_text(amount)
-    n = len(<str>text)
-    memcpy(out + 4, PyUnicode_DATA(text), n)
+    cdef str checked = amount_text(amount, currency=_currency(r, text))
+    n = PyUnicode_GET_LENGTH(checked)
+    if not (PyUnicode_IS_ASCII(checked) and 0 < n <= AMT_DIGITS):  # amount_text guarantees it
+        raise AssertionError(f"amount text of {n} characters")
+    memcpy(out + 4, PyUnicode_DATA(checked), n)
     return _head(out, n)
 
 
@@ -873,17 +963,17 @@ cdef inline Py_ssize_t _head(uint8_t* out, Py_ssize_t n) noexcept:
 
 
 def to_dynamic(payload, amount, *, tip=None, reference=None, bint verify_crc=True):
-    """Convert ``payload`` to a dynamic code for ``amount`` (see ``qriskit.to_dynamic``)."""
+    """Return ``payload`` as a dynamic code for ``amount``, with a fresh CRC."""
     cdef Root r
     cdef str text = _as_text(payload)
     _load(&r, text, verify_crc)
     cdef uint8_t chunk[AMT_MAX]
-    cdef Py_ssize_t n = _amount_chunk(amount, chunk)
+    cdef Py_ssize_t n = _amount_chunk(amount, chunk, &r, text)
     return _convert(&r, text, True, chunk, n, tip, reference)
 
 
 def to_static(payload, *, bint verify_crc=True):
-    """Convert ``payload`` to a static code (see ``qriskit.to_static``)."""
+    """Return ``payload`` as a static code: 01 set to "11" and the amount (54) removed."""
     cdef Root r
     cdef str text = _as_text(payload)
     _load(&r, text, verify_crc)
@@ -891,5 +981,5 @@ def to_static(payload, *, bint verify_crc=True):
 
 
 def to_dynamic_many(payload, amounts, *, tip=None, bint verify_crc=True):
-    """One dynamic code per amount (see ``qriskit.to_dynamic_many``)."""
+    """One dynamic code per amount, in order: parse once, convert fast."""
     return Payload(payload, verify_crc).to_dynamic_many(amounts, tip)
