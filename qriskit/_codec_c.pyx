@@ -871,6 +871,8 @@ cdef class Payload:
 
     def __reduce__(self):
         """Pickle as the payload (parsed again without the CRC check)."""
+        if self._payload is None:
+            raise errors.uninitialised()
         return (type(self), (self._payload, False))
 
 

@@ -253,3 +253,12 @@ def test_docs_table_is_the_codes_table():
     table = text[text.index("| code | severity | meaning |"):]
     rows = [line for line in table[: table.index("\n\n")].splitlines() if line.startswith("| `")]
     assert rows == [f"| `{c}` | {sev} | {meaning} |" for c, (sev, meaning) in CODES.items()]
+
+
+def test_real_paying_codes_stay_valid_under_the_strict_rules(twin):
+    """Every real Indonesian code the project holds that its source accepts is still valid."""
+    real = [v for v in vectors() if v["expect"] == "valid" and "5802ID" in v["payload"] and v["parse"] == "ok"]
+    assert len(real) >= 3
+    for v in real:
+        report = twin.validate(v["payload"])
+        assert report.ok, (v["source"], report.errors)
