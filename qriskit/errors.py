@@ -261,6 +261,14 @@ def damaged_62(exc: TLVError) -> FieldError:
     )
 
 
+def reference_too_long(length: int) -> FieldError:
+    return FieldError(
+        f"tag 62 would be {length} characters with this reference, over the limit of 99",
+        path="62",
+        hint="use a shorter reference",
+    )
+
+
 def in_batch(exc: AmountError, index: int) -> AmountError:
     """The same amount error, naming its place in a batch."""
     return AmountError(f"amounts[{index}]: {exc.message}", path=exc.path, hint=exc.hint, code=exc.code)

@@ -17,7 +17,7 @@ import operator
 import re
 from decimal import Decimal
 
-from . import spec
+from . import errors, spec
 from .errors import AmountError, FieldError, _show
 
 __all__ = [
@@ -211,11 +211,7 @@ def splice_reference(items: list[tuple[str, str]] | None, reference: str) -> str
         items.append(new)
     value = "".join(f"{tag}{len(val):02d}{val}" for tag, val in items)
     if len(value) > 99:
-        raise FieldError(
-            f"tag 62 would be {len(value)} characters with this reference, over the limit of 99",
-            path="62",
-            hint="use a shorter reference",
-        )
+        raise errors.reference_too_long(len(value))
     return f"62{len(value):02d}{value}"
 
 
