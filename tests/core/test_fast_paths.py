@@ -30,10 +30,10 @@ def codes(draw) -> str:
     pairs = dict(STATIC_PAIRS)
     for tag, size in (("59", 20), ("60", 12)):
         if draw(st.booleans()):
-            pairs[tag] = draw(st.text(alphabet=st.sampled_from(WIDE + list("Toko ")), min_size=1, max_size=size))
+            pairs[tag] = draw(st.text(alphabet=st.sampled_from([*WIDE, *"Toko "]), min_size=1, max_size=size))
     sub62 = [("07", "A01")]
     if draw(st.booleans()):
-        sub62.append(("05", draw(st.text(alphabet=st.sampled_from(WIDE + ["R", "1"]), min_size=1, max_size=10))))
+        sub62.append(("05", draw(st.text(alphabet=st.sampled_from([*WIDE, "R", "1"]), min_size=1, max_size=10))))
     if draw(st.booleans()):
         sub62.append(("08", draw(st.text(alphabet=st.sampled_from(WIDE), min_size=1, max_size=10))))
     if draw(st.booleans()):
