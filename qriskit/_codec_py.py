@@ -121,9 +121,10 @@ def _as_text(payload: object) -> str:
     raise TypeError(f"payload must be str, not {type(payload).__name__}")
 
 
-def _key(tag: object) -> object:
-    """A tag as a dict key: a str subclass is read as its exact str (its __hash__ unused)."""
-    return exact_str(tag) if isinstance(tag, str) else tag
+def _key(tag: object) -> str:
+    """A tag as a dict key: a str subclass is read as its exact str (its __hash__ unused); a
+    non-str becomes "", which is never a key."""
+    return exact_str(tag) if isinstance(tag, str) else ""
 
 
 def _is_space(ch: str) -> bool:
@@ -143,7 +144,7 @@ class Payload:
     def __init__(self, payload: str, verify_crc: bool = True) -> None:
         payload = _as_text(payload)
         try:
-            Payload._payload.__get__(self, Payload)  # type: ignore[attr-defined]  # the slot itself
+            _PAYLOAD_SLOT.__get__(self, Payload)  # the slot itself: no __getattr__ fallback
         except AttributeError:
             pass
         else:
@@ -322,7 +323,7 @@ class Payload:
             root[tags.index("01")] = ("01", pim)
         else:
             root.insert(1, ("01", pim))
-        if dynamic:
+        if amount_el is not None:
             tip_at = -1
             if tip_el is not None:
                 old = [i for i, (tag, _) in enumerate(root) if tag in ("55", "56", "57")]
@@ -356,6 +357,9 @@ class Payload:
                 root.insert(_first_above(tags, "62"), ("62", splice_reference(None, reference)))
         body = "".join(el for _, el in root) + "6304"
         return f"{body}{crc_hqx(_utf8(body), 0xFFFF):04X}"
+
+
+_PAYLOAD_SLOT: Any = Payload.__dict__["_payload"]
 
 
 def _first_above(tags: list[str], tag: str) -> int:
