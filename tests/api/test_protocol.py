@@ -80,6 +80,16 @@ def test_retry_policy_rules() -> None:
     assert big.delay(read, conn, 8) == 5
 
 
+def test_read_reply_cuts_server_text_in_messages() -> None:
+    request = P.Request("GET", "/x")
+    with pytest.raises(BadRequestError) as info:
+        P.read_reply(request, "http://h/x", 400, {}, b'{"error": "' + b"e" * 10_000 + b'"}')
+    assert info.value.message == "e" * P.MAX_MESSAGE
+    with pytest.raises(ServerError) as info:
+        P.read_reply(request, "http://h/x", 502, {}, b"<html>" + b"x" * 10_000)
+    assert len(info.value.message) == P.MAX_MESSAGE
+
+
 def test_read_reply_maps_success_false_with_any_status() -> None:
     request = P.Request("GET", "/x")
     with pytest.raises(BadRequestError):
