@@ -1,4 +1,4 @@
-"""Build qriskit's native modules: the codec core (native/_native.pyx -> qriskit._native)
+"""Build qriskit's native modules: the codec twin (qriskit/_codec_c.pyx -> qriskit._codec_c)
 and the QR symbol builder (qriskit/images/_qr_c.pyx -> qriskit.images._qr_c).
 
 A build without a working C compiler fails loudly: a silently pure install would be many
@@ -49,7 +49,7 @@ def extensions():
     # the QR mask penalty compares doubles with Python's: no fused multiply-add
     qr_args = [*args, "-ffp-contract=off"] if os.name != "nt" else [*args, "/fp:precise"]
     exts = [
-        Extension("qriskit._native", ["native/_native.pyx"], extra_compile_args=args),
+        Extension("qriskit._codec_c", ["qriskit/_codec_c.pyx"], extra_compile_args=args),
         Extension("qriskit.images._qr_c", ["qriskit/images/_qr_c.pyx"], extra_compile_args=qr_args),
     ]
     return cythonize(exts, compiler_directives={"language_level": "3"}, quiet=True)

@@ -19,6 +19,8 @@ structure also carry ``code``, the stable problem code ``validate`` reports them
 
 from __future__ import annotations
 
+from typing import Any
+
 __all__ = [
     "AmountError",
     "CRCError",
@@ -62,11 +64,13 @@ class QRISError(ValueError):
             text = f"{text}; {self.hint}"
         return text
 
-    def __reduce__(self):  # keep keyword fields through pickling (multiprocessing)
+    def __reduce__(self) -> tuple[Any, ...]:  # keep keyword fields through pickling (multiprocessing)
         return _rebuild, (type(self), self.message, self.offset, self.path, self.hint, self.code)
 
 
-def _rebuild(cls, message, offset, path, hint, code=None):
+def _rebuild(
+    cls: type[QRISError], message: str, offset: int | None, path: str | None, hint: str | None, code: str | None = None
+) -> QRISError:
     return cls(message, offset=offset, path=path, hint=hint, code=code)
 
 
@@ -128,6 +132,28 @@ def bad_utf8(offset: int) -> TLVError:
         offset=offset,
         hint="pass the payload as str, or as UTF-8 encoded bytes",
         code="input.encoding",
+    )
+
+
+def surrounding_whitespace(payload: str) -> QRISError:
+    """Whitespace before the code (``TLVError``) or after it, where the CRC belongs (``CRCError``)."""
+    lead = len(payload) - len(payload.lstrip().lstrip("\ufeff").lstrip())
+    trail = len(payload) - len(payload.rstrip())
+    cls = CRCError if trail else TLVError
+    return cls(
+        f"the code has whitespace around it ({lead} character(s) before, {trail} after: a space, "
+        "newline or byte-order mark)",
+        offset=len(payload) - trail if trail else 0,
+        path="63" if trail else None,
+        hint="strip it first (payload.strip()), or let qriskit.repair() clean the code",
+        code="input.whitespace",
+    )
+
+
+def uninitialised() -> QRISError:
+    return QRISError(
+        "this code was never parsed: its __init__ failed or was not called",
+        hint="create codes with qriskit.parse(payload)",
     )
 
 
@@ -236,6 +262,14 @@ def damaged_62(exc: TLVError) -> FieldError:
         path=exc.path,
         hint="repair or drop tag 62 first",
         code="tlv.template",
+    )
+
+
+def reference_too_long(length: int) -> FieldError:
+    return FieldError(
+        f"tag 62 would be {length} characters with this reference, over the limit of 99",
+        path="62",
+        hint="use a shorter reference",
     )
 
 

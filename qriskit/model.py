@@ -1,24 +1,42 @@
-"""QRIS and its parts: immutable, typed views of a parsed code.
+"""QRIS and its parts: immutable, typed views of a parsed code, and the entry points.
 
 ``QRIS`` inherits the active twin's ``Payload`` (the root walk, the CRC and the conversion
 kernels), so ``code.to_dynamic(amount)`` is a direct call into the native core. Fields are
 decoded on first access and kept; templates whose inside is not valid TLV keep their raw
 value and say so in ``error`` (``validate`` reports them).
+
+This module is the top of the codec's layers: ``validation``, ``summary``, ``_build`` sit
+below it and never import it, so ``parse``, ``validate`` and ``info`` (which hand out
+``QRIS`` objects) live here, next to the class.
 """
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import cache
 from types import MappingProxyType, ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from . import _backend, spec
+from . import _build, _codec, spec, summary, validation
 from .errors import FieldError, QRISError
+from .validation import Report
 from .values import Tip
 
-__all__ = ["QRIS", "AdditionalData", "Language", "MerchantAccount", "Template", "qris_class"]
+__all__ = [
+    "QRIS",
+    "AdditionalData",
+    "Language",
+    "MerchantAccount",
+    "QRISFields",
+    "Template",
+    "info",
+    "parse",
+    "qris_class",
+    "validate",
+]
 
 _EMPTY: MappingProxyType[str, str] = MappingProxyType({})
 
@@ -95,123 +113,135 @@ def _template(tlv_map: Any, tag: str, value: str, offset: int) -> Template:
 
 
 _TEMPLATE_IDS = spec.TEMPLATE_IDS
+_ACCOUNT_TEMPLATE_IDS = frozenset(spec.ACCOUNT_TEMPLATE_IDS)
+_UNRESERVED_IDS = frozenset(spec.UNRESERVED_IDS)
+
+if TYPE_CHECKING:  # the fields are mixed into a twin's Payload; type checkers see the contract
+    _Root = _codec.Payload
+else:
+    _Root = object
 
 
-class QRISFields:
-    """Decoded fields of a parsed code; mixed into the twin's ``Payload`` as ``QRIS``."""
+class QRISFields(_Root):
+    """Decoded fields of a parsed code; mixed into a twin's ``Payload`` as ``QRIS``."""
 
     __slots__ = ()
     _kernel: ModuleType
 
     # -- plain root fields ---------------------------------------------------------------
     def __str__(self) -> str:
-        return self.payload  # type: ignore[attr-defined,no-any-return]
+        return self.payload
 
     def __repr__(self) -> str:
         kind = "dynamic" if self.is_dynamic else "static"
-        return f"<QRIS {kind} {self.merchant_name!r} {self.payload[:24]}…>"  # type: ignore[attr-defined]
+        return f"<QRIS {kind} {self.merchant_name!r} {self.payload[:24]}…>"
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, QRISFields):
-            return self.payload == other.payload  # type: ignore[attr-defined,no-any-return]
+            return self.payload == other.payload
         return NotImplemented
 
     def __hash__(self) -> int:
-        return hash(self.payload)  # type: ignore[attr-defined]
+        return hash(self.payload)
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return _unpickle, (self._kernel.__name__, self.payload)  # type: ignore[attr-defined]
+        return _unpickle, (self._kernel.__name__, self.payload)
 
     @property
     def is_dynamic(self) -> bool:
         """True when the point of initiation (01) is "12": a one-time code."""
-        return self.get("01") == "12"  # type: ignore[attr-defined,no-any-return]
+        return self.get("01") == spec.DYNAMIC
 
     @property
     def point_of_initiation(self) -> str | None:
         """"static", "dynamic", or None when 01 is absent or unknown."""
-        return spec.POINT_OF_INITIATION.get(self.get("01"))  # type: ignore[attr-defined]
+        value = self.get("01")
+        return None if value is None else spec.POINT_OF_INITIATION.get(value)
 
     @property
     def mcc(self) -> str | None:
-        return self.get("52")  # type: ignore[attr-defined,no-any-return]
+        """Merchant category code (52)."""
+        return self.get("52")
 
     @property
     def currency(self) -> str | None:
-        return self.get("53")  # type: ignore[attr-defined,no-any-return]
+        """Transaction currency (53), the ISO 4217 numeric code ("360" for rupiah)."""
+        return self.get("53")
 
     @property
     def country(self) -> str | None:
-        return self.get("58")  # type: ignore[attr-defined,no-any-return]
+        """Country code (58)."""
+        return self.get("58")
 
     @property
     def merchant_name(self) -> str | None:
-        return self.get("59")  # type: ignore[attr-defined,no-any-return]
+        """Merchant name (59)."""
+        return self.get("59")
 
     @property
     def merchant_city(self) -> str | None:
-        return self.get("60")  # type: ignore[attr-defined,no-any-return]
+        """Merchant city (60)."""
+        return self.get("60")
 
     @property
     def postal_code(self) -> str | None:
-        return self.get("61")  # type: ignore[attr-defined,no-any-return]
+        """Postal code (61)."""
+        return self.get("61")
 
     @property
     def amount(self) -> Decimal | None:
         """Tag 54 as an exact Decimal, or None on a code without an amount."""
-        return _decimal(self.get("54"), "54")  # type: ignore[attr-defined]
+        return _decimal(self.get("54"), "54")
 
     @property
     def tip(self) -> Tip | None:
         """Tags 55-57 as a ``Tip``, or None when 55 is absent."""
-        kind = spec.TIP_INDICATOR.get(self.get("55"))  # type: ignore[attr-defined]
-        indicator = self.get("55")  # type: ignore[attr-defined]
+        indicator = self.get("55")
         if indicator is None:
             return None
+        kind = spec.TIP_INDICATOR.get(indicator)
         try:
             if kind == "prompt":
                 return Tip.prompt()
             if kind == "fixed":
-                return Tip.fixed(self.get("56"))  # type: ignore[attr-defined]
+                return Tip.fixed(self.get("56"))  # type: ignore[arg-type]  # None is refused by Tip
             if kind == "percent":
-                return Tip.percent(self.get("57"))  # type: ignore[attr-defined]
+                return Tip.percent(self.get("57"))  # type: ignore[arg-type]  # None is refused by Tip
         except (QRISError, TypeError) as exc:
             raise FieldError(f"tip indicator {indicator} with an unusable value: {exc}", path="55") from None
         raise FieldError(f"tip indicator {indicator!r} is not 01, 02 or 03", path="55")
 
     # -- templates ---------------------------------------------------------------------
-    def _decoded(self) -> dict[str, Any]:
+    def _decoded(self) -> _Decoded:
         """Per-instance cache of decoded templates and views (codes are immutable)."""
-        cache = self._cache  # type: ignore[attr-defined]
+        cache: _Decoded | None = self._cache
         if cache is None:
-            tlv_map = self._kernel.tlv_map
-            offset = self.offset  # type: ignore[attr-defined]
+            offset, tlv_map = self.offset, self._kernel.tlv_map
             templates = {
-                tag: _template(tlv_map, tag, value, offset(tag) + 4)
-                for tag, value in self.items()  # type: ignore[attr-defined]
+                tag: _template(tlv_map, tag, value, offset(tag) + 4)  # type: ignore[operator]  # tag is present
+                for tag, value in self.items()
                 if tag in _TEMPLATE_IDS
             }
-            cache = self._cache = {"templates": templates}
-        return cache  # type: ignore[no-any-return]
+            cache = self._cache = _Decoded(templates)
+        return cache
 
     def template(self, tag: str) -> Template | None:
         """Root template ``tag`` split into sub-objects (raw kept if it is not valid TLV)."""
-        return self._decoded()["templates"].get(tag)  # type: ignore[no-any-return]
+        return self._decoded().templates.get(tag)
 
     @property
-    def templates(self) -> MappingProxyType[str, Template]:
+    def templates(self) -> Mapping[str, Template]:
         """Every root template (26-51, 62, 64, 80-99) by id, in code order."""
-        return MappingProxyType(self._decoded()["templates"])
+        return MappingProxyType(self._decoded().templates)
 
     @property
     def accounts(self) -> tuple[MerchantAccount, ...]:
         """Merchant account templates 26-51, in order, with their acquirers."""
         cache = self._decoded()
-        accounts = cache.get("accounts")
-        if accounts is None:
+        if cache.accounts is None:
             out = []
-            for tag, tpl in cache["templates"].items():
-                if "26" <= tag <= "51":
+            for tag, tpl in cache.templates.items():
+                if tag in _ACCOUNT_TEMPLATE_IDS:
                     pan = tpl.items.get("01")
                     who = spec.participant(pan)
                     out.append(MerchantAccount(
@@ -224,8 +254,8 @@ class QRISFields:
                         nns=pan[: spec.NNS_LENGTH] if pan and len(pan) >= spec.NNS_LENGTH else None,
                         template=tpl,
                     ))
-            accounts = cache["accounts"] = tuple(out)
-        return accounts  # type: ignore[no-any-return]
+            cache.accounts = tuple(out)
+        return cache.accounts
 
     @property
     def acquirers(self) -> tuple[str, ...]:
@@ -239,13 +269,13 @@ class QRISFields:
     @property
     def nmid(self) -> str | None:
         """The National Merchant ID (51.02), when tag 51 carries one."""
-        tpl = self.template("51")
+        tpl = self.template(spec.QRIS_NATIONAL_ID)
         return tpl.items.get("02") if tpl else None
 
     @property
     def criteria(self) -> str | None:
         """The merchant criteria (UMI, UKE, ...): 51.03, else the first account's 03."""
-        for account in sorted(self.accounts, key=lambda a: a.tag != "51"):
+        for account in sorted(self.accounts, key=lambda a: a.tag != spec.QRIS_NATIONAL_ID):
             if account.criteria:
                 return account.criteria
         return None
@@ -254,16 +284,14 @@ class QRISFields:
     def additional(self) -> AdditionalData:
         """Tag 62 by name (all None when the code has no 62)."""
         cache = self._decoded()
-        data = cache.get("additional")
-        if data is None:
-            tpl = cache["templates"].get("62")
+        if cache.additional is None:
+            tpl = cache.templates.get("62")
             if tpl is None:
-                data = AdditionalData()
+                cache.additional = AdditionalData()
             else:
                 named = {spec.ADDITIONAL_NAMES[t]: v for t, v in tpl.items.items() if t in spec.ADDITIONAL_NAMES}
-                data = AdditionalData(**named, items=tpl.items, error=tpl.error)
-            cache["additional"] = data
-        return data  # type: ignore[no-any-return]
+                cache.additional = AdditionalData(**named, items=tpl.items, error=tpl.error)
+        return cache.additional
 
     @property
     def language(self) -> Language | None:
@@ -277,92 +305,42 @@ class QRISFields:
     @property
     def unreserved(self) -> tuple[Template, ...]:
         """Unreserved templates 80-99, kept with their GUID (sub-object 00)."""
-        return tuple(t for tag, t in self._decoded()["templates"].items() if tag >= "80")
+        return tuple(t for tag, t in self._decoded().templates.items() if tag in _UNRESERVED_IDS)
 
-    # -- checks and conversions beyond the kernel -------------------------------------------
-    def validate(self, profile: str = "qris") -> Any:
+    # -- checks, summaries and conversions beyond the kernel ---------------------------------
+    def validate(self, profile: str = "qris") -> Report:
         """``qriskit.validate`` on this code: a ``Report`` of problems."""
-        from .validate import validate
+        return validation.check(self, profile, type(self))
 
-        return validate(self, profile, _kernel=self._kernel)
+    def summary(self) -> summary.Summary:
+        """The one summary of this code that ``to_dict``, ``info``, the CLI and the server render."""
+        return summary.summarize(self)
 
-    def info(self) -> dict[str, Any]:
-        """``qriskit.info`` on this code: the JSON-ready summary."""
-        from .info import info
-
-        return info(self)
+    def info(self, profile: str = "qris") -> dict[str, Any]:
+        """``qriskit.info`` on this code: the JSON-ready summary with its problems."""
+        return summary.info_dict(self.validate(profile))
 
     def anonymize(self) -> str:
         """This code with the merchant identifiers masked (see ``qriskit.anonymize``)."""
-        from .build import anonymize
-
-        return anonymize(self)
+        return _build.anonymize(self.payload)
 
     @classmethod
     def build(cls, **fields: Any) -> Any:
         """Build a new code from fields (see ``qriskit.build``) and parse it."""
-        from .build import build
-
-        return cls(build(**fields), True)
+        return cls(_build.build(**fields), True)
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready view: amounts as strings, templates by name."""
-        amount = self.get("54")  # type: ignore[attr-defined]
-        tip = None
-        if self.get("55") is not None:  # type: ignore[attr-defined]
-            try:
-                t = self.tip
-                tip = {"kind": t.kind, "value": t.value} if t else None
-            except FieldError:
-                tip = {"kind": None, "value": None, "raw": self.get("55")}  # type: ignore[attr-defined]
-        language = self.language
-        additional = self.additional
-        return {
-            "payload": self.payload,  # type: ignore[attr-defined]
-            "dynamic": self.is_dynamic,
-            "merchant_name": self.merchant_name,
-            "merchant_city": self.merchant_city,
-            "postal_code": self.postal_code,
-            "country": self.country,
-            "currency": self.currency,
-            "mcc": self.mcc,
-            "amount": amount,
-            "tip": tip,
-            "nmid": self.nmid,
-            "criteria": self.criteria,
-            "acquirers": list(self.acquirers),
-            "accounts": [
-                {
-                    "tag": a.tag,
-                    "guid": a.guid,
-                    "pan": a.pan,
-                    "merchant_id": a.merchant_id,
-                    "criteria": a.criteria,
-                    "nns": a.nns,
-                    "acquirer": a.acquirer,
-                    "items": dict(a.items),
-                    "error": a.template.error,
-                }
-                for a in self.accounts
-            ],
-            "additional": {
-                **{name: getattr(additional, name) for name in spec.ADDITIONAL_NAMES.values()},
-                "items": dict(additional.items),
-                "error": additional.error,
-            },
-            "language": None if language is None else {
-                "language": language.language,
-                "merchant_name": language.merchant_name,
-                "merchant_city": language.merchant_city,
-                "items": dict(language.items),
-                "error": language.error,
-            },
-            "unreserved": [{"tag": t.tag, "guid": t.guid, "items": dict(t.items), "error": t.error}
-                           for t in self.unreserved],
-            "crc": self.crc,  # type: ignore[attr-defined]
-            "crc_ok": self.crc_ok,  # type: ignore[attr-defined]
-            "items": [[tag, value] for tag, value in self.items()],  # type: ignore[attr-defined]
-        }
+        """A JSON-ready view of every field: amounts as strings, templates by name."""
+        return summary.code_dict(self)
+
+
+@dataclass(slots=True)
+class _Decoded:
+    """What a code decodes once and keeps: its templates, then the views built on them."""
+
+    templates: dict[str, Template]
+    accounts: tuple[MerchantAccount, ...] | None = None
+    additional: AdditionalData | None = None
 
 
 def _decimal(text: str | None, path: str) -> Decimal | None:
@@ -378,29 +356,64 @@ def _decimal(text: str | None, path: str) -> Decimal | None:
 
 
 def _unpickle(kernel: str, payload: str) -> QRISFields:
-    import importlib
+    code: QRISFields = qris_class(importlib.import_module(kernel))(payload, False)
+    return code
 
-    return qris_class(importlib.import_module(kernel))(payload, False)  # type: ignore[no-any-return]
+
+class QRIS(QRISFields, _codec.Payload):
+    """A parsed QRIS / EMV MPM code.
+
+    Build one with ``qriskit.parse(payload)``. Fields are read-only and decoded on first use:
+    ``merchant_name``, ``merchant_city``, ``postal_code``, ``mcc``, ``currency``, ``country``,
+    ``amount`` (Decimal or None), ``tip``, ``nmid``, ``accounts``, ``additional``, ``language``,
+    ``unreserved``, ``crc``. ``str(code)`` is the payload. Converting a parsed code
+    (``code.to_dynamic(amount)``) is the fast path: parse once, convert many times.
+    """
+
+    __slots__ = ()
+    _kernel = _codec.kernel
 
 
 @cache
-def qris_class(kernel: ModuleType) -> type:
-    """The ``QRIS`` class over one twin (the facade uses the active one)."""
-    return type("QRIS", (QRISFields, kernel.Payload), {
+def qris_class(kernel: ModuleType) -> type[QRIS]:
+    """``QRIS`` over one twin: the active one is ``QRIS`` itself; the tests build the other."""
+    if kernel is _codec.kernel:
+        return QRIS
+    cls: type[QRIS] = type("QRIS", (QRISFields, kernel.Payload), {
         "__slots__": (),
         "__module__": __name__,
-        "__doc__": _QRIS_DOC,
+        "__doc__": QRIS.__doc__,
         "_kernel": kernel,
     })
+    return cls
 
 
-_QRIS_DOC = """A parsed QRIS / EMV MPM code.
+# -- entry points ------------------------------------------------------------------------------
+def parse(payload: str, *, verify_crc: bool = True) -> QRIS:
+    """Parse a QRIS / EMV MPM payload.
 
-Build one with ``qriskit.parse(payload)``. Fields are read-only and decoded on first use:
-``merchant_name``, ``merchant_city``, ``postal_code``, ``mcc``, ``currency``, ``country``,
-``amount`` (Decimal or None), ``tip``, ``nmid``, ``accounts``, ``additional``, ``language``,
-``unreserved``, ``crc``. ``str(code)`` is the payload. Converting a parsed code
-(``code.to_dynamic(amount)``) is the fast path: parse once, convert many times.
-"""
+    Fails only on damage at the root: a missing, malformed or (with ``verify_crc``) wrong
+    CRC raises ``CRCError``; a broken root TLV walk, a repeated root id or a first object
+    other than 00 raises ``TLVError``. Templates that are not valid TLV keep their raw value
+    (``validate`` reports them). Parse once and call ``code.to_dynamic(...)`` for speed.
+    """
+    return QRIS(payload, verify_crc)
 
-QRIS = qris_class(_backend.kernel)
+
+def validate(payload: object, profile: str = "qris") -> Report:
+    """Check ``payload`` against EMV MPM (``profile="emv"``) or QRIS (``"qris"``, the default).
+
+    ``payload`` is a str, UTF-8 bytes or a parsed ``QRIS``. Never raises on bad input: every
+    finding is a ``Problem`` in the returned ``Report`` (``report.ok`` is False on any
+    error). ``qriskit.validation.CODES`` lists every code, its severity and meaning.
+    """
+    return validation.check(payload, profile, QRIS)
+
+
+def info(payload: object, *, profile: str = "qris") -> dict[str, Any]:
+    """Summarise ``payload`` (str, UTF-8 bytes or a parsed ``QRIS``) as a JSON-ready dict.
+
+    Never raises: a code that cannot be read still gets a summary (``"readable": False``)
+    with the problems that say why. The keys are listed in ``qriskit.summary``.
+    """
+    return summary.info_dict(validation.check(payload, profile, QRIS))

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from binascii import crc_hqx
+from pathlib import Path
+
+DATA = Path(__file__).resolve().parent / "data"
 
 
 def tlv(tag: str, value: str) -> str:
@@ -27,8 +31,18 @@ def make(*pairs: tuple[str, str], lower: bool = False) -> str:
     return with_crc(tpl(*pairs), lower=lower)
 
 
-DANA_ACCOUNT = tlv("00", "ID.DANA.WWW") + tlv("01", "936009153022591480") + tlv("02", "022591480") + tlv("03", "UMI")
-QRIS_51 = tlv("00", "ID.CO.QRIS.WWW") + tlv("02", "ID1020017611473") + tlv("03", "UMI")
+def account(guid: str = "ID.DANA.WWW", pan: str | None = "936009153022591480", mid: str | None = "022591480",
+            criteria: str | None = "UMI") -> str:
+    """The value of a merchant account template (26-51); None leaves a sub-object out."""
+    pairs = [("00", guid)]
+    for tag, value in (("01", pan), ("02", mid), ("03", criteria)):
+        if value is not None:
+            pairs.append((tag, value))
+    return tpl(*pairs)
+
+
+DANA_ACCOUNT = account()
+QRIS_51 = NATIONAL = tpl(("00", "ID.CO.QRIS.WWW"), ("02", "ID1020017611473"), ("03", "UMI"))
 
 #: A typical static QRIS (about 200 characters).
 STATIC_PAIRS: tuple[tuple[str, str], ...] = (
@@ -44,7 +58,23 @@ STATIC_PAIRS: tuple[tuple[str, str], ...] = (
     ("61", "12340"),
     ("62", tlv("07", "A01")),
 )
-STATIC = make(*STATIC_PAIRS)
+STATIC = TYPICAL = make(*STATIC_PAIRS)
+BASE = STATIC_PAIRS
+
+
+def qris(drop: tuple[str, ...] = (), **values: str) -> str:
+    """The typical static QRIS, with tags replaced (``t54="1000"``), added in id order, or dropped."""
+    pairs = dict(STATIC_PAIRS)
+    for key, value in values.items():
+        pairs[key[1:]] = value
+    for tag in drop:
+        pairs.pop(tag, None)
+    return make(*sorted(pairs.items()))
+
+
+def vectors() -> list[dict]:
+    """The public EMV MPM vectors (tests/data/emv-public.json)."""
+    return json.loads((DATA / "emv-public.json").read_text(encoding="utf-8"))
 
 
 def pairs_of(payload: str) -> list[tuple[str, str]]:

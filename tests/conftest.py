@@ -1,4 +1,9 @@
-"""Fixtures shared by every test folder: the two codec twins."""
+"""Fixtures shared by every test folder: the two codec twins.
+
+Every core and model test takes ``twin`` and so runs once on the native twin and once on
+the pure one. A missing native twin is a failure, not a skip, except in a pure install
+(``QRISKIT_PURE_PYTHON=1``), where only the pure twin exists.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +15,8 @@ from typing import Any
 
 import pytest
 
-from qriskit.model import qris_class
+from qriskit import summary, validation
+from qriskit.model import QRIS, qris_class
 
 
 @dataclass(frozen=True)
@@ -19,17 +25,23 @@ class Twin:
 
     name: str
     kernel: ModuleType
-    QRIS: type
+    QRIS: type[QRIS]
 
-    def parse(self, payload: Any, *, verify_crc: bool = True) -> Any:
+    def parse(self, payload: Any, verify_crc: bool = True) -> Any:
         return self.QRIS(payload, verify_crc)
+
+    def validate(self, payload: Any, profile: str = "qris") -> validation.Report:
+        return validation.check(payload, profile, self.QRIS)
+
+    def info(self, payload: Any, profile: str = "qris") -> dict[str, Any]:
+        return summary.info_dict(self.validate(payload, profile))
 
     def __getattr__(self, name: str) -> Any:  # crc16, to_dynamic, to_static, ...
         return getattr(self.kernel, name)
 
 
 def _load(name: str) -> Twin:
-    module = "qriskit._core" if name == "python" else "qriskit._native"
+    module = "qriskit._codec_py" if name == "python" else "qriskit._codec_c"
     try:
         kernel = importlib.import_module(module)
     except ImportError as exc:
@@ -41,7 +53,7 @@ def _load(name: str) -> Twin:
 
 @pytest.fixture(scope="session", params=["native", "python"])
 def twin(request: pytest.FixtureRequest) -> Twin:
-    """Each core test runs once per twin."""
+    """Each core and model test runs once per twin."""
     return _load(request.param)
 
 

@@ -42,12 +42,12 @@ def test_lone_surrogate_is_a_qris_error(twin):
 
 @given(st.binary(max_size=600))
 def test_matches_binascii_on_any_bytes(data):
-    from qriskit import _core
+    from qriskit import _codec_py as _core
 
     expected = crc_hqx(data, 0xFFFF)
     assert _core.crc16(data) == expected
     try:
-        from qriskit import _native
+        from qriskit import _codec_c as _native
     except ImportError:  # pragma: no cover - the native twin is required in CI
         return
     assert _native.crc16(data) == expected

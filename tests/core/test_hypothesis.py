@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 from decimal import Decimal
 
 import pytest
@@ -10,10 +9,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from qriskit import Tip
-from tests.codes import STATIC, make, pairs_of, tlv
 
 # The root scan tables validate uses, plus one that asks for every check on every id.
-_validate = importlib.import_module("qriskit.validate")
+from qriskit import validation as _validate
+from tests.codes import STATIC, make, pairs_of, tlv
+
 SCAN_TABLES = (_validate._SCAN_LO, _validate._SCAN_HI, _validate._SCAN_FMT)
 SCAN_TABLES_ALL = (bytes(range(100)), bytes(range(100, 0, -1)), bytes([1, 2, 3, 4, 0, 5, 6, 7] * 12 + [5] * 4))
 

@@ -6,10 +6,17 @@ set -euo pipefail
 seconds=${1:-600}
 root=$(cd "$(dirname "$0")/../.." && pwd)
 work=${QRISKIT_FUZZ_DIR:-/tmp/qriskit-fuzz}
-cc=$(command -v clang || command -v clang-14)
+cc=$(command -v clang || command -v clang-14) || {
+  echo "build_instrumented.sh: needs clang and its runtime (Debian: apt-get install clang-14 libclang-rt-14-dev)" >&2
+  exit 1
+}
+python3 -c "import atheris" 2>/dev/null || {
+  echo "build_instrumented.sh: needs atheris (pip install atheris)" >&2
+  exit 1
+}
 rm -rf "$work" && mkdir -p "$work"
-cp -r "$root/qriskit" "$root/native" "$root/setup.py" "$root/pyproject.toml" "$root/tests" "$work/"
-rm -f "$work"/qriskit/_native*.so
+cp -r "$root/qriskit" "$root/setup.py" "$root/pyproject.toml" "$root/tests" "$work/"
+find "$work/qriskit" -name '*.so' -delete
 (cd "$work" && CC="$cc" LDSHARED="$cc -shared" \
   CFLAGS="-fsanitize=fuzzer-no-link,address -fno-omit-frame-pointer -g -O1" \
   LDFLAGS="-fsanitize=fuzzer-no-link,address" \

@@ -2,7 +2,10 @@
 
 Every input is decoded to text and run through the native parser and converters, and
 through the pure twin: both must agree, and nothing may escape but a ``QRISError`` or a
-``TypeError``. A crash, a hang, a disagreement or another exception is a finding.
+``TypeError``. A crash, a hang, a disagreement or another exception is a finding. The
+target also hands both twins ``str`` subclasses that lie about their length, hash and
+text (they must give the result of the plain ``str``), re-initialises a ``Payload`` after a
+failed ``__init__``, and calls methods on one that ``__init__`` never ran on.
 
 Run (see docs/architecture.md, "Fuzzing")::
 
@@ -23,7 +26,9 @@ sys.setdlopenflags(sys.getdlopenflags() | os.RTLD_GLOBAL)
 import atheris  # noqa: E402
 
 with atheris.instrument_imports(include=["qriskit"]):
-    from qriskit import Tip, _core, _native
+    from qriskit import Tip
+    from qriskit import _codec_c as _native
+    from qriskit import _codec_py as _core
     from qriskit.errors import QRISError
 
 TIPS = [None, Tip.prompt(), Tip.fixed("1500"), Tip.percent("2.5")]
@@ -50,6 +55,36 @@ def comparable(scan_result):
     return findings, order, subs, flags
 
 
+class Lying(str):
+    """A str subclass whose methods lie: the codec must read the text it holds, not them."""
+
+    lie = 5
+
+    def __len__(self):
+        return self.lie
+
+    def __hash__(self):
+        return self.lie
+
+    def __eq__(self, other):
+        return True
+
+    def __str__(self):
+        return "lie"
+
+    def encode(self, *args, **kwargs):
+        return b"lie"
+
+    def strip(self, *args):
+        return "lie"
+
+
+def lying(text, lie):
+    out = Lying(text)
+    out.lie = lie
+    return out
+
+
 def check(label, call):
     left, right = outcome(lambda: call(_native)), outcome(lambda: call(_core))
     if left != right:
@@ -73,7 +108,36 @@ def test_one_input(data: bytes) -> None:
         body = fdp.ConsumeUnicodeNoSurrogates(fdp.remaining_bytes())
         text = body + "6304"
         text += f"{_core.crc16(text):04X}" if mode == 2 else "ABCD"
+    lie = fdp.ConsumeIntInRange(0, 64)
     parsed = check("parse", lambda k: k.Payload(text, verify).items())
+    # str subclasses: the same outcome as the plain str, on both twins
+    same = check("subclass parse", lambda k: k.Payload(lying(text, lie), verify).items())
+    if same != parsed:
+        raise AssertionError(f"a str subclass changed the outcome: {same!r} != {parsed!r}")
+    if isinstance(amount, str):
+        plain = check("amount", lambda k: k.to_dynamic(text, amount, verify_crc=False))
+        sub = check("subclass amount", lambda k: k.to_dynamic(text, lying(amount, lie), verify_crc=False))
+        if plain != sub:
+            raise AssertionError(f"a str subclass amount changed the outcome: {sub!r} != {plain!r}")
+    if reference is not None:
+        check("subclass reference",
+              lambda k: k.to_dynamic(text, 1000, reference=lying(reference, lie), verify_crc=False))
+    # __new__ without __init__, and __init__ again after a failed one
+    check("uninitialised", lambda k: k.Payload.__new__(k.Payload).to_dynamic(amount))
+
+    def reinit(k):
+        p = k.Payload.__new__(k.Payload)
+        try:
+            p.__init__(text[: len(text) // 2], True)
+        except QRISError:
+            pass
+        try:
+            p.__init__(text, verify)
+        except QRISError:
+            pass
+        return p.to_dynamic(amount), p.items(), p.to_static()
+
+    check("re-init", reinit)
     check("to_dynamic", lambda k: k.to_dynamic(text, amount, tip=tip, reference=reference, verify_crc=verify))
     check("to_static", lambda k: k.to_static(text, verify_crc=verify))
     check("many", lambda k: k.to_dynamic_many(text, [amount, 7], verify_crc=False))

@@ -9,8 +9,7 @@ from hypothesis import strategies as st
 
 import qriskit
 from qriskit import Account, info, spec, validate
-
-from .support import TYPICAL, make
+from tests.codes import TYPICAL, make
 
 FAST = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
@@ -29,8 +28,8 @@ payloads = st.one_of(
 
 @FAST
 @given(payloads, st.sampled_from(["qris", "emv"]))
-def test_validate_never_raises(mtwin, payload, profile):
-    report = mtwin.validate(payload, profile)
+def test_validate_never_raises(twin, payload, profile):
+    report = twin.validate(payload, profile)
     assert "internal" not in report.codes, report.problems
     for problem in report.problems:
         assert problem.severity == spec_severity(problem.code)
@@ -38,7 +37,7 @@ def test_validate_never_raises(mtwin, payload, profile):
 
 
 def spec_severity(code: str) -> str:
-    from qriskit.validate import CODES
+    from qriskit.validation import CODES
 
     return CODES[code][0]
 

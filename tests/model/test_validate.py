@@ -6,9 +6,8 @@ import json
 
 import pytest
 
-from qriskit.validate import CODES, Problem, Report
-
-from .support import BASE, NATIONAL, TYPICAL, account, make, qris, tpl, vectors
+from qriskit.validation import CODES, Problem, Report
+from tests.codes import BASE, NATIONAL, TYPICAL, account, make, qris, tpl, vectors
 
 D = dict(BASE)
 
@@ -38,10 +37,11 @@ CASES = [
     ("emv.size", qris(t99=tpl(("00", "COM.EXAMPLE"), ("01", "x" * 80)), t98=tpl(("00", "G"), ("01", "y" * 90)),
                        t97=tpl(("00", "G"), ("01", "z" * 90)), t96=tpl(("00", "G"), ("01", "z" * 90)),
                        t95=tpl(("00", "G"), ("01", "z" * 90))), "qris", None),
-    ("emv.version", qris(t00="02"), "qris", "00"),
-    ("emv.initiation", qris(t01="13"), "qris", "01"),
+    ("emv.version", qris(t00="02"), "emv", "00"),
+    ("emv.initiation", qris(t01="13"), "emv", "01"),
     ("emv.amount", qris(t01="12", t54="1,000"), "qris", "54"),
     ("emv.amount_zero", qris(t01="12", t54="0.00"), "qris", "54"),
+    ("emv.amount_decimals", qris(t01="12", t54="15.000"), "emv", "54"),
     ("emv.tip", qris(t01="12", t54="1000", t55="04"), "qris", "55"),
     ("emv.fee_percent", qris(t01="12", t54="1000", t55="03", t57="100"), "emv", "57"),
     ("emv.fee_unused", qris(t01="12", t54="1000", t55="01", t56="500"), "emv", "56"),
@@ -63,6 +63,11 @@ CASES = [
     ("qris.pan", qris(t26=account(pan="93600915302")), "qris", "26.01"),
     ("qris.nns", qris(t26=account(pan="123456789012345678")), "qris", "26.01"),
     ("qris.amount_limit", qris(t01="12", t54="10000001"), "qris", "54"),
+    ("qris.version", qris(t00="02"), "qris", "00"),
+    ("qris.initiation", qris(t01="13"), "qris", "01"),
+    ("qris.amount_length", qris(t01="12", t54="12345678901.00"), "qris", "54"),
+    ("qris.amount_decimals", qris(t01="12", t54="15.000"), "qris", "54"),
+    ("qris.fee_unused", qris(t01="12", t54="1000", t55="01", t57="2.5"), "qris", "57"),
     ("qris.surcharge", qris(t01="12", t54="1000", t55="02", t56="500"), "qris", "55"),
     ("qris.dynamic_amount", qris(t01="12"), "qris", "01"),
 ]
@@ -78,8 +83,8 @@ def test_codes_table_is_complete_and_well_formed():
 
 
 @pytest.mark.parametrize(("code", "payload", "profile", "path"), CASES, ids=[c[0] for c in CASES])
-def test_each_rule(mtwin, code, payload, profile, path):
-    report = mtwin.validate(payload, profile)
+def test_each_rule(twin, code, payload, profile, path):
+    report = twin.validate(payload, profile)
     found = [p for p in report.problems if p.code == code]
     assert found, f"{code} not reported: {report.problems}"
     problem = found[0]
@@ -91,49 +96,49 @@ def test_each_rule(mtwin, code, payload, profile, path):
         assert not report.ok
 
 
-def test_typical_code_is_clean(mtwin):
-    report = mtwin.validate(TYPICAL)
+def test_typical_code_is_clean(twin):
+    report = twin.validate(TYPICAL)
     assert report.ok and report.problems == ()
     assert report.code is not None and report.code.merchant_name == "Toko Sejahtera"
-    assert mtwin.validate(TYPICAL, "emv").problems == ()
+    assert twin.validate(TYPICAL, "emv").problems == ()
 
 
-def test_rules_that_are_warnings_keep_the_code_valid(mtwin):
+def test_rules_that_are_warnings_keep_the_code_valid(twin):
     quirky = make(
         ("00", "01"), ("01", "11"), ("26", account()), ("52", "541"), ("51", NATIONAL.replace(
             "0014ID.CO.QRIS.WWW", "0015ID.OR.GPNQR.WWW")), ("53", "360"), ("58", "ID"), ("59", "A" * 26),
         ("60", "Jakarta"), ("61", "12340"),
     )
-    report = mtwin.validate(quirky)
+    report = twin.validate(quirky)
     assert report.ok, report.problems
     assert {"emv.length", "qris.order", "qris.guid_legacy"} <= report.codes
 
 
-def test_offsets_point_at_the_object(mtwin):
+def test_offsets_point_at_the_object(twin):
     payload = qris(t59="A" * 26)
-    problem = next(p for p in mtwin.validate(payload).problems if p.code == "emv.length")
+    problem = next(p for p in twin.validate(payload).problems if p.code == "emv.length")
     assert payload[problem.offset:problem.offset + 4] == "5926"
     payload = qris(t26=account(criteria="UXX"))
-    problem = next(p for p in mtwin.validate(payload).problems if p.code == "qris.criteria")
+    problem = next(p for p in twin.validate(payload).problems if p.code == "qris.criteria")
     assert payload[problem.offset:problem.offset + 7] == "0303UXX"
     padded = "  " + payload
-    problem = next(p for p in mtwin.validate(padded).problems if p.code == "qris.criteria")
+    problem = next(p for p in twin.validate(padded).problems if p.code == "qris.criteria")
     assert padded[problem.offset:problem.offset + 7] == "0303UXX"
 
 
-def test_crc_mismatch_still_runs_the_other_rules(mtwin):
-    report = mtwin.validate(qris(t58="SG")[:-4] + "0000")
+def test_crc_mismatch_still_runs_the_other_rules(twin):
+    report = twin.validate(qris(t58="SG")[:-4] + "0000")
     assert {"crc.mismatch", "qris.country"} <= report.codes
 
 
-def test_tlv_error_offsets_come_from_the_parser(mtwin):
-    report = mtwin.validate("00020152XX5411" + "63040000")
+def test_tlv_error_offsets_come_from_the_parser(twin):
+    report = twin.validate("00020152XX5411" + "63040000")
     problem = report.errors[0]
     assert problem.code == "tlv.length" and problem.offset == 8
 
 
-def test_profile_emv_skips_qris_rules(mtwin):
-    report = mtwin.validate(qris(t58="SG", t53="702", drop=("61", "51")), "emv")
+def test_profile_emv_skips_qris_rules(twin):
+    report = twin.validate(qris(t58="SG", t53="702", drop=("61", "51")), "emv")
     assert report.ok
     assert not any(c.startswith("qris.") for c in report.codes)
 
@@ -145,8 +150,8 @@ def test_bad_profile_is_a_caller_bug():
         validate(TYPICAL, "pix")
 
 
-def test_report_api(mtwin):
-    report = mtwin.validate(qris(t59="A" * 26, t58="SG"))
+def test_report_api(twin):
+    report = twin.validate(qris(t59="A" * 26, t58="SG"))
     assert isinstance(report, Report) and not report.ok
     assert [p.code for p in report.errors] == ["qris.country"]
     assert [p.code for p in report.warnings] == ["emv.length"]
@@ -157,10 +162,10 @@ def test_report_api(mtwin):
     assert "qris.country" in str(report.errors[0])
 
 
-def test_accepts_bytes_and_parsed_codes(mtwin):
-    assert mtwin.validate(TYPICAL.encode()).ok
-    code = mtwin.parse(TYPICAL)
-    report = mtwin.validate(code)
+def test_accepts_bytes_and_parsed_codes(twin):
+    assert twin.validate(TYPICAL.encode()).ok
+    code = twin.parse(TYPICAL)
+    report = twin.validate(code)
     assert report.ok and report.code is code
     assert code.validate().ok
 
@@ -184,9 +189,9 @@ FINDING_CODES = {
 
 
 @pytest.mark.parametrize("index", range(len(VECTORS)))
-def test_public_vectors(mtwin, index):
+def test_public_vectors(twin, index):
     vector = VECTORS[index]
-    report = mtwin.validate(vector["payload"], "emv")
+    report = twin.validate(vector["payload"], "emv")
     assert "internal" not in report.codes
     if vector["parse"] == "error":
         assert not report.ok
@@ -208,34 +213,52 @@ def test_public_vectors(mtwin, index):
             assert not report.ok, report.problems
 
 
-def test_the_four_invalid_but_parseable_vectors_are_flagged(mtwin):
+def test_the_four_invalid_but_parseable_vectors_are_flagged(twin):
     flagged = [v for v in VECTORS if v["expect"] == "invalid" and v["parse"] == "ok"]
     assert len(flagged) == 4
     for vector in flagged:
-        report = mtwin.validate(vector["payload"], "emv")
+        report = twin.validate(vector["payload"], "emv")
         assert report.errors or [p.code for p in report.warnings] == ["crc.case"]
 
 
-def test_qris_vectors_under_the_qris_profile(mtwin):
+def test_qris_vectors_under_the_qris_profile(twin):
     for vector in VECTORS:
         if "QRIS" in vector["source"] or "qris" in vector["note"].lower():
-            report = mtwin.validate(vector["payload"])
+            report = twin.validate(vector["payload"])
             if vector["parse"] == "ok":
                 assert report.ok, (vector["payload"], report.problems)
 
 
-def test_non_ascii_in_templates_64_and_80_99(mtwin):
+def test_non_ascii_in_templates_64_and_80_99(twin):
     payload = qris(t64=tpl(("00", "ZH"), ("01", "最佳运输"), ("02", "北京")),
                    t80=tpl(("00", "ID.CO.EXAMPLE.WWW"), ("01", "Selamat datang — ☕")))
-    report = mtwin.validate(payload)
+    report = twin.validate(payload)
     assert report.ok and report.problems == (), report.problems
-    report = mtwin.validate(qris(t64=tpl(("00", "中文"), ("01", "最佳运输"))))
+    report = twin.validate(qris(t64=tpl(("00", "中文"), ("01", "最佳运输"))))
     assert "emv.format" in report.codes  # 64.00 is ans
 
 
-def test_tags_out_of_order_is_only_a_qris_warning(mtwin):
+def test_tags_out_of_order_is_only_a_qris_warning(twin):
     payload = make(("00", "01"), ("01", "11"), ("52", "5411"), ("26", account()), ("51", NATIONAL), ("53", "360"),
                    ("61", "12340"), ("58", "ID"), ("59", "Toko"), ("60", "Jakarta"))
-    report = mtwin.validate(payload)
+    report = twin.validate(payload)
     assert report.ok and report.codes == {"qris.order"}
-    assert mtwin.validate(payload, "emv").problems == ()
+    assert twin.validate(payload, "emv").problems == ()
+
+
+def test_docs_table_is_the_codes_table():
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "validation.md").read_text(encoding="utf-8")
+    table = text[text.index("| code | severity | meaning |"):]
+    rows = [line for line in table[: table.index("\n\n")].splitlines() if line.startswith("| `")]
+    assert rows == [f"| `{c}` | {sev} | {meaning} |" for c, (sev, meaning) in CODES.items()]
+
+
+def test_real_paying_codes_stay_valid_under_the_strict_rules(twin):
+    """Every real Indonesian code the project holds that its source accepts is still valid."""
+    real = [v for v in vectors() if v["expect"] == "valid" and "5802ID" in v["payload"] and v["parse"] == "ok"]
+    assert len(real) >= 3
+    for v in real:
+        report = twin.validate(v["payload"])
+        assert report.ok, (v["source"], report.errors)

@@ -1,32 +1,43 @@
 """Validation: the rules of EMV MPM and of the QRIS profile, as a ``Report`` of ``Problem``s.
 
-``validate(payload, profile="qris")`` never raises: wrong types, broken bytes, damaged TLV and
-bad CRCs all come back as problems. Root damage found by the parser (CRC, root TLV walk) is
-reported from the ``QRISError`` it raises (its ``offset`` and ``path``); after a CRC
-mismatch the code is read anyway and every other rule runs too.
+``check(payload, profile, parse)`` never raises: wrong types, broken bytes, damaged TLV and
+bad CRCs all come back as problems (``qriskit.validate`` calls it with ``QRIS`` as the
+parser). Root damage found by the parser (CRC, root TLV walk) is reported from the
+``QRISError`` it raises (its ``offset`` and ``path``); after a CRC mismatch the code is read
+anyway and every other rule runs too.
 
-Severity: ``"error"`` only for what makes a code unusable (broken TLV, CRC, missing
-00/52/53/58/59/60/63, no merchant account, values a payer's app cannot read); deviations
-that real paying codes carry (26-character names, 3-digit MCCs, legacy GUIDs, tags out of
-order) are ``"warning"``. Every rule has a stable dotted code, listed with its severity and
-meaning in ``CODES`` (the one table; ``docs/validation.md`` renders it).
+Severity: ``"error"`` for what makes a code unusable or breaks a "shall" of the spec the
+profile checks (broken TLV, CRC, missing 00/52/53/58/59/60/63, no merchant account, values a
+payer's app cannot read; under QRIS also a format indicator other than 01, a point of
+initiation other than 11/12, an amount longer than 13 characters or with more decimals than
+its currency allows, and fee values 55 does not call for); deviations that real paying
+codes carry (26-character names, 3-digit MCCs, legacy GUIDs, tags out of order) are
+``"warning"``. Every rule has a stable dotted code, listed with its severity and meaning in
+``CODES`` (the one table; ``docs/validation.md`` renders it).
 
-The hot path is one pass over the root objects with precomputed tables, the native
-``tlv_items`` for the templates, and no object built unless there is a problem.
+The hot path is one pass over the root objects by the twin's ``Payload.scan``, driven by
+tables built here from ``spec`` (the protocol is ``_scan``), and no object built unless
+there is a problem.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from types import MappingProxyType, ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from . import _backend, spec
+from . import _codec, spec
+from ._scan import TABLE_SIZE, Finding, Format, IdFlag, ScanFlag
 from .errors import CRCError, QRISError
-from .model import QRIS, QRISFields, qris_class
+from .values import decimals
 
-__all__ = ["CODES", "Problem", "Report", "validate"]
+if TYPE_CHECKING:
+    from ._codec_py import Payload, ScanTemplate
+    from .model import QRISFields
+
+__all__ = ["CODES", "ERROR", "PROFILES", "WARNING", "Problem", "Report", "check"]
 
 ERROR = "error"
 WARNING = "warning"
@@ -65,6 +76,9 @@ CODES: MappingProxyType[str, tuple[str, str]] = MappingProxyType(
         "emv.initiation": (WARNING, "the point of initiation (01) is not '11' (static) or '12' (dynamic)"),
         "emv.amount": (ERROR, "the amount (54) or fixed fee (56) is not digits with an optional '.'"),
         "emv.amount_zero": (ERROR, "the amount (54) or fixed fee (56) is zero"),
+        "emv.amount_decimals": (
+            WARNING, "the amount (54) or fixed fee (56) has more decimals than its currency (53) allows"
+        ),
         "emv.tip": (ERROR, "55 is not 01/02/03, or 55=02/03 comes without its fee (56/57)"),
         "emv.fee_percent": (ERROR, "the percentage fee (57) is not a number from 00.01 to 99.99"),
         "emv.fee_unused": (WARNING, "56 or 57 is present but 55 does not call for it (apps ignore it)"),
@@ -86,7 +100,16 @@ CODES: MappingProxyType[str, tuple[str, str]] = MappingProxyType(
         "qris.acquirer": (WARNING, "no acquirer template (26-50) with a merchant PAN"),
         "qris.pan": (WARNING, "a merchant PAN (01) is not 16-19 digits"),
         "qris.nns": (WARNING, "a merchant PAN does not start with a known Indonesian NNS (9360xxxx)"),
-        "qris.amount_limit": (WARNING, "the amount is above Rp 10,000,000, the QRIS limit per transaction"),
+        "qris.version": (ERROR, "the payload format indicator (00) is not '01'"),
+        "qris.initiation": (ERROR, "the point of initiation (01) is not '11' (static) or '12' (dynamic)"),
+        "qris.amount_length": (ERROR, "the amount (54) is longer than 13 characters"),
+        "qris.amount_decimals": (
+            ERROR, "the amount (54) or fixed fee (56) has more decimals than its currency (53) allows"
+        ),
+        "qris.fee_unused": (ERROR, "56 without 55=02, or 57 without 55=03: EMV says they shall be absent"),
+        "qris.amount_limit": (
+            WARNING, f"the amount is above Rp {spec.QRIS_MAX_AMOUNT:,}, the QRIS limit per transaction"
+        ),
         "qris.surcharge": (WARNING, "a convenience fee (55=02/03, 56, 57): Indonesian rules forbid surcharging"),
         "qris.dynamic_amount": (WARNING, "a dynamic code (01=12) without an amount (54)"),
         # -- safety net -----------------------------------------------------------------------
@@ -109,6 +132,7 @@ class Problem:
     message: str
 
     def to_dict(self) -> dict[str, Any]:
+        """The problem as JSON-ready data: code, severity, path, offset, message."""
         return {
             "code": self.code,
             "severity": self.severity,
@@ -123,15 +147,23 @@ class Problem:
 
 
 class Report:
-    """The result of ``validate``: ``ok`` (no errors), ``errors``, ``warnings``, ``problems``."""
+    """The result of ``validate``: ``ok`` (no errors), ``errors``, ``warnings``, ``problems``.
 
-    __slots__ = ("code", "problems", "profile")
+    ``parsed`` is the parsed code (``QRIS``) when its root could be read, else None.
+    (``code`` is its older name, kept working; ``Problem.code`` is a problem code.)
+    """
 
-    def __init__(self, problems: tuple[Problem, ...], profile: str, code: Any = None) -> None:
+    __slots__ = ("parsed", "problems", "profile")
+
+    def __init__(self, problems: tuple[Problem, ...], profile: str, parsed: QRISFields | None = None) -> None:
         self.problems = problems
         self.profile = profile
-        #: The parsed code (``QRIS``) when the root could be read, else None.
-        self.code = code
+        self.parsed = parsed
+
+    @property
+    def code(self) -> QRISFields | None:
+        """The older name of ``parsed``."""
+        return self.parsed
 
     @property
     def ok(self) -> bool:
@@ -143,10 +175,12 @@ class Report:
 
     @property
     def errors(self) -> tuple[Problem, ...]:
+        """The problems of severity "error"."""
         return tuple(p for p in self.problems if p.severity == ERROR)
 
     @property
     def warnings(self) -> tuple[Problem, ...]:
+        """The problems of severity "warning"."""
         return tuple(p for p in self.problems if p.severity == WARNING)
 
     @property
@@ -154,13 +188,14 @@ class Report:
         """The set of problem codes, handy for tests and filters."""
         return frozenset(p.code for p in self.problems)
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[Problem]:
         return iter(self.problems)
 
     def __len__(self) -> int:
         return len(self.problems)
 
     def to_dict(self) -> dict[str, Any]:
+        """The report as JSON-ready data: ok, profile, errors, warnings."""
         return {
             "ok": self.ok,
             "profile": self.profile,
@@ -172,93 +207,86 @@ class Report:
         return f"<Report {self.profile} ok={self.ok} errors={len(self.errors)} warnings={len(self.warnings)}>"
 
 
-# -- tables for the hot path ------------------------------------------------------------------
-# Kinds of root ids: what the single pass does with each.
-_PLAIN, _PRIMITIVE_ACCOUNT, _ACCOUNT, _ADDITIONAL, _LANGUAGE, _UNRESERVED, _RFU, _LIMITED = range(8)
-_FMT = {"S": 0, "ans": 1, "N": 2}
-_MANDATORY = ("52", "53", "58", "59", "60")  # 00 and 63 are guaranteed by the parser
+# -- tables for the hot path, built from spec ----------------------------------------------------
+_FORMAT = {"S": Format.SKIP, "ans": Format.ANS, "N": Format.NUMERIC}
+_ACCOUNT_TEMPLATES = frozenset(spec.ACCOUNT_TEMPLATE_IDS)
+_EXTRA_TEMPLATES = frozenset({"64", *spec.UNRESERVED_IDS})  # not valid TLV inside: a warning only
 
 
-def _root_tables() -> tuple[dict[str, int], dict[str, tuple[int, int, int]]]:
-    kinds, limits = {}, {}
+def _scan_tables() -> tuple[bytes, bytes, bytes, bytes]:
+    """Per-id tables for ``Payload.scan``: lengths, and formats with flags (EMV, then QRIS)."""
+    lo, hi, fmt = bytearray(TABLE_SIZE), bytearray([99] * TABLE_SIZE), bytearray(TABLE_SIZE)
     for tag, obj in spec.ROOT.items():
-        n = int(tag)
-        if 26 <= n <= 51:
-            kind = _ACCOUNT
-        elif 2 <= n <= 25:
-            kind = _PRIMITIVE_ACCOUNT
-        elif tag == "62":
-            kind = _ADDITIONAL
-        elif tag == "64":
-            kind = _LANGUAGE
-        elif n >= 80:
-            kind = _UNRESERVED
-        elif 65 <= n <= 79:
-            kind = _RFU
-        elif obj.max_len < 99 or obj.format == "N":
-            kind = _LIMITED
-            limits[tag] = (obj.min_len, obj.max_len, _FMT[obj.format])
-        else:
-            kind = _PLAIN
-        kinds[tag] = kind
-    return kinds, limits
-
-
-_KINDS, _LIMITS = _root_tables()
-
-
-def _scan_tables() -> tuple[bytes, bytes, bytes]:
-    """Per-id tables for the kernel's ``Payload.scan``: lengths and formats of root objects."""
-    lo, hi, fmt = bytearray(100), bytearray([99] * 100), bytearray(100)
-    for tag, kind in _KINDS.items():
         t = int(tag)
-        if kind == _LIMITED:
-            lo[t], hi[t], f = _LIMITS[tag]
-            fmt[t] = {0: 4, 1: 1, 2: 2}[f]
-        elif kind == _PRIMITIVE_ACCOUNT:
-            lo[t], fmt[t] = 1, 6
-        elif kind == _ACCOUNT:
-            fmt[t] = 7
-        elif kind in (_ADDITIONAL, _LANGUAGE, _UNRESERVED):
-            fmt[t] = 5
-        elif kind == _RFU:
-            fmt[t] = 3
-    fmt[63] = 0  # the CRC is checked by the parser
-    for tag in _MANDATORY:
-        fmt[int(tag)] |= 0x80
-    for t in (55, 56, 57):
-        fmt[t] |= 0x40
+        if tag in spec.PRIMITIVE_ACCOUNT_IDS:
+            lo[t], fmt[t] = 1, Format.ACCOUNT
+        elif tag in _ACCOUNT_TEMPLATES:
+            fmt[t] = Format.ACCOUNT_TEMPLATE
+        elif obj.template:
+            fmt[t] = Format.TEMPLATE
+        elif tag in spec.RFU_IDS:
+            fmt[t] = Format.RESERVED
+        elif obj.max_len < 99 or obj.format == "N":
+            lo[t], hi[t] = obj.min_len, obj.max_len
+            fmt[t] = _FORMAT[obj.format] or Format.LENGTH
+    fmt[63] = Format.SKIP  # the CRC is checked by the parser
+    for tag in spec.MANDATORY_IDS:
+        if tag not in ("00", "63"):  # the parser guarantees these two
+            fmt[int(tag)] |= IdFlag.REQUIRED
+    for tag in ("55", "56", "57"):
+        fmt[int(tag)] |= IdFlag.MARKED
     qris = bytearray(fmt)
-    qris[61] |= 0x80
+    qris[61] |= IdFlag.REQUIRED  # QRIS makes the postal code mandatory
     return bytes(lo), bytes(hi), bytes(fmt), bytes(qris)
 
 
 _SCAN_LO, _SCAN_HI, _SCAN_FMT, _SCAN_FMT_QRIS = _scan_tables()
-_SUB62 = {t: (o.min_len, o.max_len, _FMT[o.format], o.template) for t, o in spec.ADDITIONAL.items()}
+# plain ints on the hot path: IntFlag arithmetic costs microseconds
+_F_LENGTH, _F_NOT_DIGITS, _F_NOT_PRINTABLE, _F_RESERVED = (
+    int(Finding.LENGTH), int(Finding.NOT_DIGITS), int(Finding.NOT_PRINTABLE), int(Finding.RESERVED)
+)
+_S_ACCOUNT, _S_PRINTABLE, _S_MARKED, _S_CRC_LOWERCASE = (
+    int(ScanFlag.ACCOUNT), int(ScanFlag.PRINTABLE), int(ScanFlag.MARKED), int(ScanFlag.CRC_LOWERCASE)
+)
+_SUB62 = {t: (o.min_len, o.max_len, o.template) for t, o in spec.ADDITIONAL.items()}
 _SUB62_PATH = {t: f"62.{t}" for t in _SUB62}
-_KERNEL = _backend.kernel
-_MAX_PAYLOAD = spec.EMV_MAX_PAYLOAD
-_SUB64 = {t: (o.min_len, o.max_len, _FMT[o.format]) for t, o in spec.LANGUAGE.items()}
+_SUB62_RFU = frozenset(spec.ADDITIONAL_RFU_IDS)
+_SUB64 = {t: (o.min_len, o.max_len, o.format == "ans") for t, o in spec.LANGUAGE.items()}
 _ACCOUNT_MAX_ITEMS = tuple((t, o.max_len) for t, o in spec.ACCOUNT.items() if t != "01")
 _GUID_MAX, _MID_MAX, _CRITERIA_LEN = (spec.ACCOUNT[t].max_len for t in ("00", "02", "03"))
+_PAN_MIN, _PAN_MAX = spec.ACCOUNT["01"].min_len, spec.ACCOUNT["01"].max_len
+_AMOUNT_MAX = spec.ROOT["54"].max_len
 _TIP_VALUES = frozenset(spec.TIP_INDICATOR)
 _CRITERIA = frozenset(spec.CRITERIA)
 _LEGACY = spec.QRIS_GUID_LEGACY
 _QRIS_GUID = spec.QRIS_GUID
+_NATIONAL = spec.QRIS_NATIONAL_ID
+_DOMESTIC = frozenset(spec.QRIS_DOMESTIC_IDS)
+_ACQUIRER = frozenset(spec.QRIS_ACQUIRER_IDS)
 _NNS = spec.ACQUIRERS
+_NNS_LEN = spec.NNS_LENGTH
 _NMID_LO, _NMID_HI = spec.NMID_DIGITS
+_NMID_PREFIX = spec.NMID_PREFIX
 _AME = spec.CONSUMER_DATA_LETTERS
-_NOPROMPT = frozenset({"09", "10", "11"})
+_NOPROMPT = spec.NO_PROMPT_IDS
 _PROMPT = spec.PROMPT_VALUE
 _MAX_AMOUNT = spec.QRIS_MAX_AMOUNT
-_PERCENT_MIN, _PERCENT_MAX = Decimal("0.01"), Decimal("99.99")
+_MAX_PAYLOAD = spec.EMV_MAX_PAYLOAD
 _NAMES = {t: o.name for t, o in spec.ROOT.items()}
 _CONTROL = bytes(range(32)) + b"\x7f"
+_CRITERIA_LIST = ", ".join(spec.CRITERIA)
+
+
+def _kernel_of(code: Payload) -> ModuleType:
+    """The twin a code was parsed by (``QRIS`` names it; a bare ``Payload`` is the active one's)."""
+    kernel: ModuleType = getattr(code, "_kernel", None) or _codec.kernel
+    return kernel
 
 
 def _classify(exc: QRISError) -> str:
     """The problem code of a parser error (set by the factories in ``errors.py``)."""
-    return exc.code if exc.code in CODES else "tlv.malformed"
+    code = exc.code
+    return code if code is not None and code in CODES else "tlv.malformed"
 
 
 def _amount_state(text: str) -> int:
@@ -287,15 +315,16 @@ class _Run:
     def __init__(self) -> None:
         self.out: list[Problem] = []
         self.shift = 0
-        self.code: Any = None
+        self.code: Payload | None = None
 
-    def sub_offset(self, where: tuple[str, str, int, Any], sub: str) -> int | None:
+    def sub_offset(self, where: ScanTemplate, sub: str) -> int | None:
         """Offset of sub-object ``sub`` in the template ``where`` (a ``scan`` entry: id, value,
         offset, items): found only when a problem needs it, by walking the template again."""
         tag, value, off, _ = where
-        for t, _, o in self.code._kernel.tlv_items(value, off + 4, tag):
+        assert self.code is not None
+        for t, _, o in _kernel_of(self.code).tlv_items(value, off + 4, tag):
             if t == sub:
-                return o
+                return int(o)
         return None  # pragma: no cover - sub always comes from this template
 
     def root_offset(self, tag: str) -> int | None:
@@ -315,29 +344,30 @@ class _Run:
         self.out.append(Problem(code, CODES[code][0], exc.path, offset, str(exc)))
 
 
-def validate(payload: Any, profile: str = "qris", *, _kernel: ModuleType | None = None) -> Report:
-    """Check ``payload`` against EMV MPM (``profile="emv"``) or QRIS (``"qris"``, the default).
+Parser = Callable[[str, bool], Any]
 
-    ``payload`` is a str, UTF-8 bytes or a parsed ``QRIS``. Never raises on bad input: every
-    finding is a ``Problem`` in the returned ``Report`` (``report.ok`` is False on any
-    error). See ``CODES`` for every code, its severity and meaning.
+
+def check(payload: object, profile: str, parse: Parser) -> Report:
+    """Validate ``payload`` under ``profile`` ("qris" or "emv"); never raises on bad input.
+
+    ``payload`` is a str, UTF-8 bytes or a parsed code; a str is parsed with ``parse`` (a
+    ``QRIS`` class), which becomes ``Report.parsed``.
     """
     if profile != "qris" and profile != "emv":
         raise ValueError(f"unknown profile {profile!r}: use 'qris' or 'emv'")
     run = _Run()
     try:
-        code = _check(payload, profile == "qris", run, _kernel or _KERNEL)
+        code = _check(payload, profile == "qris", run, parse)
     except Exception as exc:  # the safety net: a bug must not take the caller down
         run.out.append(Problem("internal", ERROR, None, None, f"{type(exc).__name__}: {exc}"))
         code = None
     return Report(tuple(run.out) if run.out else (), profile, code)
 
 
-def _load(payload: Any, run: _Run, kernel: ModuleType) -> Any:
+def _load(payload: object, run: _Run, parse: Parser) -> Any:
     """The parsed root of ``payload`` (CRC mismatches tolerated), or None after reporting why."""
-    cls = QRIS if kernel is _backend.kernel else qris_class(kernel)
     if type(payload) is not str:
-        if isinstance(payload, cls):
+        if isinstance(payload, parse):  # type: ignore[arg-type]  # parse is a class
             return payload
         if isinstance(payload, (bytes, bytearray, memoryview)):
             try:
@@ -345,22 +375,23 @@ def _load(payload: Any, run: _Run, kernel: ModuleType) -> Any:
             except UnicodeDecodeError as exc:
                 run.add("input.encoding", None, f"payload bytes are not valid UTF-8 (byte {exc.start})", exc.start)
                 return None
-        elif isinstance(payload, QRISFields):
-            payload = payload.payload  # a code parsed by the other twin
+        elif isinstance(payload, str):
+            payload = str.__str__(payload)  # a str subclass: read as the exact str it holds
+        elif isinstance(getattr(payload, "payload", None), str) and hasattr(payload, "scan"):
+            payload = payload.payload  # type: ignore[attr-defined]  # a code parsed by the other twin
         if not isinstance(payload, str):
             run.add("input.type", None, f"payload must be str or bytes, not {type(payload).__name__}", None)
             return None
     text = payload
-    stripped = text.strip()
-    if stripped is not text and len(stripped) != len(text):
-        if stripped:
-            lead = len(text) - len(text.lstrip())
-            trail = len(text) - len(text.rstrip())
-            run.add("input.whitespace", None, f"{lead} whitespace character(s) before the code and {trail} after", 0)
-            run.shift = lead
-            text = stripped
+    stripped = text.strip().lstrip("\ufeff").strip()
+    if len(stripped) != len(text) and stripped:
+        lead = len(text) - len(text.lstrip().lstrip("\ufeff").lstrip())
+        trail = len(text) - len(text.rstrip())
+        run.add("input.whitespace", None, f"{lead} whitespace character(s) before the code and {trail} after", 0)
+        run.shift = lead
+        text = stripped
     try:
-        code = cls(text, True)
+        code = parse(text, True)
     except CRCError as exc:
         kind = _classify(exc)
         run.add_exc(exc, kind)
@@ -368,7 +399,7 @@ def _load(payload: Any, run: _Run, kernel: ModuleType) -> Any:
             _hint_encoding(text, run)
             return None
         try:
-            code = cls(text, False)
+            code = parse(text, False)
         except QRISError as exc2:
             run.add_exc(exc2)
             _hint_encoding(text, run)
@@ -386,15 +417,15 @@ def _hint_encoding(text: str, run: _Run) -> None:
         run.add("input.url_encoded", None, "the code looks URL-encoded; qriskit.repair() can decode it", None)
 
 
-def _check(payload: Any, qris: bool, run: _Run, kernel: ModuleType) -> Any:
+def _check(payload: object, qris: bool, run: _Run, parse: Parser) -> Any:
     code = None
-    if type(payload) is str and kernel is _KERNEL:
+    if type(payload) is str:
         try:  # the common case: a clean code; anything else takes the careful path
-            code = QRIS(payload, True)
+            code = parse(payload, True)
         except QRISError:
             pass
     if code is None:
-        code = _load(payload, run, kernel)
+        code = _load(payload, run, parse)
         if code is None:
             return None
     add = run.add
@@ -402,22 +433,26 @@ def _check(payload: Any, qris: bool, run: _Run, kernel: ModuleType) -> Any:
     run.code = code
     get = code.get
     findings, out_of_order, templates, flags = code.scan(_SCAN_LO, _SCAN_HI, _SCAN_FMT_QRIS if qris else _SCAN_FMT)
-    if flags & 8 and code.crc_ok:
+    if flags & _S_CRC_LOWERCASE and code.crc_ok:
         crc = text[-4:]
         add("crc.case", "63", f"CRC {crc!r} is lowercase; EMV writes {crc.upper()!r}", len(text) - 8)
-    accounts = flags & 1
-    printable = flags & 2
+    accounts = flags & _S_ACCOUNT
+    printable = flags & _S_PRINTABLE
     for tag, kind in findings:
-        if kind == 1:
-            lo, hi, _ = _LIMITS[tag]
+        if kind == _F_LENGTH:
+            obj = spec.ROOT[tag]
             n = len(get(tag))
-            add("emv.length", tag, f"{_NAMES[tag]} ({tag}) has {n} characters; EMV allows {_span(lo, hi)}")
-        elif kind == 2:
+            if qris and tag == "54":
+                add("qris.amount_length", tag, f"the amount (54) has {n} characters; at most {_AMOUNT_MAX} allowed")
+            else:
+                add("emv.length", tag, f"{obj.name} ({tag}) has {n} characters; EMV allows "
+                                       f"{_span(obj.min_len, obj.max_len)}")
+        elif kind == _F_NOT_DIGITS:
             add("emv.format", tag, f"{_NAMES[tag]} ({tag}) must be digits, got {get(tag)!r}")
-        elif kind == 3:
-            what = f"merchant account {tag}" if tag <= "25" else f"{_NAMES[tag]} ({tag})"
+        elif kind == _F_NOT_PRINTABLE:
+            what = f"merchant account {tag}" if tag in spec.PRIMITIVE_ACCOUNT_IDS else f"{_NAMES[tag]} ({tag})"
             add("emv.format", tag, f"{what} must be printable ASCII, got {get(tag)!r}")
-        elif kind == 4:
+        elif kind == _F_RESERVED:
             add("emv.rfu", tag, f"tag {tag} is reserved for future use by EMVCo")
         elif tag == "61":  # required by the QRIS table only
             add("qris.postal_code", "61", "QRIS requires a postal code (61)", None)
@@ -427,67 +462,72 @@ def _check(payload: Any, qris: bool, run: _Run, kernel: ModuleType) -> Any:
     if not accounts:
         add("emv.account", None, "no merchant account information: a code needs one of ids 02-51", None)
     if len(text) > _MAX_PAYLOAD:
-        add("emv.size", None, f"the code has {len(text)} characters; EMV allows 512", None)
+        add("emv.size", None, f"the code has {len(text)} characters; EMV allows {_MAX_PAYLOAD}", None)
     # -- 00, 01 ------------------------------------------------------------------------------
-    if get("00") != "01":
-        add("emv.version", "00", f"payload format indicator is {get('00')!r}, not '01'")
+    version = get("00")
+    if version != spec.PAYLOAD_FORMAT:
+        add("qris.version" if qris else "emv.version", "00",
+            f"payload format indicator is {version!r}, not {spec.PAYLOAD_FORMAT!r}")
     poi = get("01")
-    if poi is not None and poi != "11" and poi != "12":
-        add("emv.initiation", "01", f"point of initiation {poi!r} is neither '11' (static) nor '12' (dynamic)")
+    if poi is not None and poi not in spec.POINT_OF_INITIATION:
+        add("qris.initiation" if qris else "emv.initiation", "01",
+            f"point of initiation {poi!r} is neither '11' (static) nor '12' (dynamic)")
     # -- amount, tip, fees -------------------------------------------------------------------
     amount = get("54")
+    currency = get("53")
     if amount is not None:
         state = _amount_state(amount)
         if state == 1:
             add("emv.amount", "54", f"amount {amount!r} is not digits with an optional '.'")
         elif state == 2:
             add("emv.amount_zero", "54", f"amount {amount!r} is zero; leave 54 out for a static code")
-        elif qris and Decimal(amount) > _MAX_AMOUNT:
-            add("qris.amount_limit", "54", f"amount {amount} is above Rp 10,000,000, the QRIS limit per payment")
-    elif qris and poi == "12":
+        else:
+            _check_decimals(amount, "54", "amount", currency, qris, run)
+            if qris and Decimal(amount) > _MAX_AMOUNT:
+                add("qris.amount_limit", "54",
+                    f"amount {amount} is above Rp {_MAX_AMOUNT:,}, the QRIS limit per payment")
+    elif qris and poi == spec.DYNAMIC:
         add("qris.dynamic_amount", "01", "a dynamic code (01=12) without an amount (54)")
-    if flags & 4:  # any of 55-57
-        _check_tip(get("55"), get("56"), get("57"), qris, run)
+    if flags & _S_MARKED:  # any of 55-57
+        _check_tip(get("55"), get("56"), get("57"), currency, qris, run)
     # -- QRIS root rules ---------------------------------------------------------------------
     if qris:
         country = get("58")
-        if country is not None and country != "ID":
-            add("qris.country", "58", f"country {country!r} is not 'ID': not an Indonesian QRIS")
-        currency = get("53")
-        if currency is not None and currency != "360":
-            add("qris.currency", "53", f"currency {currency!r} is not '360' (rupiah)")
+        if country is not None and country != spec.QRIS_COUNTRY:
+            add("qris.country", "58", f"country {country!r} is not {spec.QRIS_COUNTRY!r}: not an Indonesian QRIS")
+        if currency is not None and currency != spec.QRIS_CURRENCY:
+            add("qris.currency", "53", f"currency {currency!r} is not {spec.QRIS_CURRENCY!r} (rupiah)")
         if out_of_order is not None:
             add("qris.order", out_of_order, f"tag {out_of_order} comes after a higher id; QRIS writes ids in order")
     # -- templates ---------------------------------------------------------------------------
     national = acquirer = False
-    kinds = _KINDS
-    tlv_map = kernel.tlv_map
+    tlv_map = _kernel_of(code).tlv_map
     for at in templates:
         tag, _, off, sub = at
-        kind = kinds[tag]
         if type(sub) is not dict:
+            assert isinstance(sub, QRISError)
             add(
-                "tlv.template" if kind <= _ADDITIONAL else "tlv.extra_template",
+                "tlv.extra_template" if tag in _EXTRA_TEMPLATES else "tlv.template",
                 sub.path or tag,
                 f"template {tag} is not valid TLV inside: {sub.message}",
                 sub.offset,
             )
             continue
-        if kind == _ACCOUNT:
-            guid, has_pan = _check_account(tag, sub, at, printable, qris, run)
-            if tag == "51":
+        if tag in _ACCOUNT_TEMPLATES:
+            guid, has_pan = _check_account(tag, sub, at, bool(printable), qris, run)
+            if tag == _NATIONAL:
                 national = guid == _QRIS_GUID or guid in _LEGACY
-            elif has_pan and tag <= "50":
+            elif has_pan and tag in _ACQUIRER:
                 acquirer = True
-        elif kind == _ADDITIONAL:
-            _check_62(sub, at, printable, run, tlv_map)
-        elif kind == _LANGUAGE:
+        elif tag == "62":
+            _check_62(sub, at, bool(printable), run, tlv_map)
+        elif tag == "64":
             _check_64(sub, at, run)
         elif "00" not in sub:  # unreserved 80-99
             add("emv.guid", tag, f"unreserved template {tag} has no GUID (00)", off)
     if qris:
-        if not national and "51" not in code:
-            add("qris.national", "51", "no national template 51 (ID.CO.QRIS.WWW) carrying the NMID", None)
+        if not national and _NATIONAL not in code:
+            add("qris.national", _NATIONAL, f"no national template {_NATIONAL} ({_QRIS_GUID}) carrying the NMID", None)
         if not acquirer and accounts:
             add("qris.acquirer", None, "no acquirer template (26-50) with a merchant PAN (01)", None)
     return code
@@ -497,8 +537,21 @@ def _span(lo: int, hi: int) -> str:
     return f"exactly {lo}" if lo == hi else f"{lo} to {hi}"
 
 
+def _check_decimals(value: str, path: str, what: str, currency: str | None, qris: bool, run: _Run) -> None:
+    """54/56: no more decimals than the currency's minor units (ISO 4217)."""
+    allowed = spec.minor_units(currency)
+    found = decimals(value)
+    if allowed is not None and found > allowed:
+        name = spec.CURRENCIES[currency].code  # type: ignore[index]  # known: minor_units found it
+        run.add(
+            "qris.amount_decimals" if qris else "emv.amount_decimals",
+            path,
+            f"{what} {value!r} has {found} decimals; {name} ({currency}) allows {allowed}",
+        )
+
+
 def _check_account(
-    tag: str, sub: dict[str, str], at: tuple[str, str, int, Any], printable: bool, qris: bool, run: _Run
+    tag: str, sub: dict[str, str], at: ScanTemplate, printable: bool, qris: bool, run: _Run
 ) -> tuple[str | None, bool]:
     get = sub.get
     guid, pan, nmid, criteria = get("00"), get("01"), get("02"), get("03")
@@ -514,12 +567,12 @@ def _check_account(
         or (criteria is not None and len(criteria) > _CRITERIA_LEN)
     ):
         for t, most in _ACCOUNT_MAX_ITEMS:
-            v = get(t)
-            if v is not None and len(v) > most and (printable or _all_printable(v)):
+            item = get(t)
+            if item is not None and len(item) > most and (printable or _all_printable(item)):
                 run.add(
                     "emv.length",
                     f"{tag}.{t}",
-                    f"{tag}.{t} has {len(v)} characters; QRIS allows up to {most}",
+                    f"{tag}.{t} has {len(item)} characters; QRIS allows up to {most}",
                     run.sub_offset(at, t),
                 )
     add = run.add
@@ -527,55 +580,53 @@ def _check_account(
         add("emv.guid", tag, f"merchant account template {tag} has no GUID (00)")
     if not qris:
         return guid, pan is not None
-    if tag == "51":
+    if tag == _NATIONAL:
         if guid is not None and guid != _QRIS_GUID:
             if guid in _LEGACY:
-                add("qris.guid_legacy", f"{tag}.00", f"older national GUID {guid!r}; current QRIS is 'ID.CO.QRIS.WWW'")
+                add("qris.guid_legacy", f"{tag}.00", f"older national GUID {guid!r}; current QRIS is {_QRIS_GUID!r}")
             else:
-                add("qris.guid", f"{tag}.00", f"GUID {guid!r} is not the QRIS national GUID 'ID.CO.QRIS.WWW'")
+                add("qris.guid", f"{tag}.00", f"GUID {guid!r} is not the QRIS national GUID {_QRIS_GUID!r}")
         if nmid is None:
-            add("qris.nmid", f"{tag}.02", "the national template 51 has no NMID (02)")
-        elif not (nmid[:2] == "ID" and nmid[2:].isdigit() and nmid.isascii() and _NMID_LO <= len(nmid) - 2 <= _NMID_HI):
+            add("qris.nmid", f"{tag}.02", f"the national template {_NATIONAL} has no NMID (02)")
+        elif not (
+            nmid.startswith(_NMID_PREFIX)
+            and nmid.isascii()
+            and nmid[len(_NMID_PREFIX):].isdigit()
+            and _NMID_LO <= len(nmid) - len(_NMID_PREFIX) <= _NMID_HI
+        ):
             add(
                 "qris.nmid",
                 f"{tag}.02",
-                f"NMID {nmid!r} is not 'ID' followed by 10 to 13 digits",
+                f"NMID {nmid!r} is not {_NMID_PREFIX!r} followed by {_NMID_LO} to {_NMID_HI} digits",
                 run.sub_offset(at, "02"),
             )
     if criteria is None:
-        if tag == "51" or pan is not None:
+        if tag == _NATIONAL or pan is not None:
             add("qris.criteria", f"{tag}.03", f"merchant account {tag} has no merchant criteria (03)")
     elif criteria not in _CRITERIA:
         add(
             "qris.criteria",
             f"{tag}.03",
-            f"merchant criteria {criteria!r} is not one of UMI, UKE, UME, UBE, URE, PSO, BLU",
+            f"merchant criteria {criteria!r} is not one of {_CRITERIA_LIST}",
             run.sub_offset(at, "03"),
         )
     if pan is not None:
-        if not (pan.isdigit() and pan.isascii() and 16 <= len(pan) <= 19):
-            add("qris.pan", f"{tag}.01", f"merchant PAN {pan!r} is not 16 to 19 digits", run.sub_offset(at, "01"))
-        elif pan[:8] not in _NNS:
+        if not (pan.isdigit() and pan.isascii() and _PAN_MIN <= len(pan) <= _PAN_MAX):
+            add("qris.pan", f"{tag}.01", f"merchant PAN {pan!r} is not {_PAN_MIN} to {_PAN_MAX} digits",
+                run.sub_offset(at, "01"))
+        elif pan[:_NNS_LEN] not in _NNS:
             if pan.startswith(spec.NNS_DOMESTIC_PREFIX):
-                add(
-                    "qris.nns",
-                    f"{tag}.01",
-                    f"NNS {pan[:8]} at the start of the PAN is not in the QRIS directory",
-                    run.sub_offset(at, "01"),
-                )
+                message = f"NNS {pan[:_NNS_LEN]} at the start of the PAN is not in the QRIS directory"
             else:
-                add(
-                    "qris.nns",
-                    f"{tag}.01",
-                    f"merchant PAN {pan[:8]}… does not start with an Indonesian NNS (9360…)",
-                    run.sub_offset(at, "01"),
-                )
-    elif "26" <= tag <= "45":
+                message = (f"merchant PAN {pan[:_NNS_LEN]}… does not start with an Indonesian NNS "
+                           f"({spec.NNS_DOMESTIC_PREFIX}…)")
+            add("qris.nns", f"{tag}.01", message, run.sub_offset(at, "01"))
+    elif tag in _DOMESTIC:
         add("qris.pan", f"{tag}.01", f"acquirer template {tag} has no merchant PAN (01)")
     return guid, pan is not None
 
 
-def _check_62(sub: dict[str, str], at: tuple[str, str, int, Any], printable: bool, run: _Run, tlv_map: Any) -> None:
+def _check_62(sub: dict[str, str], at: ScanTemplate, printable: bool, run: _Run, tlv_map: Any) -> None:
     add = run.add
     for t, v in sub.items():
         r = _SUB62.get(t)
@@ -583,10 +634,12 @@ def _check_62(sub: dict[str, str], at: tuple[str, str, int, Any], printable: boo
             add("emv.rfu", f"62.{t}", f"62.{t} is not an allocated sub-id of tag 62", run.sub_offset(at, t))
             continue
         path = _SUB62_PATH[t]
-        lo, hi, _fmt, template = r
+        lo, hi, template = r
         if template:
+            offset = run.sub_offset(at, t)
+            assert offset is not None
             try:
-                inner = tlv_map(v, run.sub_offset(at, t) + 4, path)
+                inner = tlv_map(v, offset + 4, path)
             except QRISError as exc:
                 add(
                     "tlv.extra_template",
@@ -596,9 +649,9 @@ def _check_62(sub: dict[str, str], at: tuple[str, str, int, Any], printable: boo
                 )
                 continue
             if "00" not in inner:
-                add("emv.guid", path, f"payment system template {path} has no GUID (00)", run.sub_offset(at, t))
+                add("emv.guid", path, f"payment system template {path} has no GUID (00)", offset)
             continue
-        if "12" <= t <= "49":
+        if t in _SUB62_RFU:
             add("emv.rfu", path, f"62.{t} is reserved for future use by EMVCo", run.sub_offset(at, t))
         if not printable and not _all_printable(v):
             add("emv.format", path, f"{path} must be printable ASCII, got {v!r}", run.sub_offset(at, t))
@@ -616,9 +669,9 @@ def _check_62(sub: dict[str, str], at: tuple[str, str, int, Any], printable: boo
             )
 
 
-def _check_64(sub: dict[str, str], at: tuple[str, str, int, Any], run: _Run) -> None:
+def _check_64(sub: dict[str, str], at: ScanTemplate, run: _Run) -> None:
     for t, v in sub.items():
-        lo, hi, fmt = _SUB64[t]
+        lo, hi, ans = _SUB64[t]
         if t >= "03":
             run.add("emv.rfu", f"64.{t}", f"64.{t} is reserved for future use by EMVCo", run.sub_offset(at, t))
         elif len(v) > hi or len(v) < lo:
@@ -628,20 +681,23 @@ def _check_64(sub: dict[str, str], at: tuple[str, str, int, Any], run: _Run) -> 
                 f"64.{t} has {len(v)} characters; EMV allows {_span(lo, hi)}",
                 run.sub_offset(at, t),
             )
-        if fmt == 1 and not _all_printable(v):
+        if ans and not _all_printable(v):
             run.add("emv.format", f"64.{t}", f"64.{t} must be printable ASCII, got {v!r}", run.sub_offset(at, t))
     for t, what in (("00", "language preference"), ("01", "alternate merchant name")):
         if t not in sub:
             run.add("emv.language", f"64.{t}", f"template 64 has no {what} ({t})")
 
 
-def _check_tip(tip: str | None, fixed: str | None, percent: str | None, qris: bool, run: _Run) -> None:
+def _check_tip(
+    tip: str | None, fixed: str | None, percent: str | None, currency: str | None, qris: bool, run: _Run
+) -> None:
     add = run.add
+    unused = "qris.fee_unused" if qris else "emv.fee_unused"
     if tip is not None and tip not in _TIP_VALUES:
         add("emv.tip", "55", f"tip indicator {tip!r} is not 01 (prompt), 02 (fixed fee) or 03 (percentage)")
-    if tip == "02" and fixed is None:
+    if tip == spec.FEE_FIXED and fixed is None:
         add("emv.tip", "55", "55=02 (fixed fee) but no fee value (56)")
-    if tip == "03" and percent is None:
+    if tip == spec.FEE_PERCENT and percent is None:
         add("emv.tip", "55", "55=03 (percentage fee) but no percentage (57)")
     if fixed is not None:
         state = _amount_state(fixed)
@@ -649,14 +705,16 @@ def _check_tip(tip: str | None, fixed: str | None, percent: str | None, qris: bo
             add("emv.amount", "56", f"fixed fee {fixed!r} is not digits with an optional '.'")
         elif state == 2:
             add("emv.amount_zero", "56", f"fixed fee {fixed!r} is zero")
-        if tip != "02":
-            add("emv.fee_unused", "56", f"56 (fixed fee) is present but 55 is {tip!r}, not '02'")
+        else:
+            _check_decimals(fixed, "56", "fixed fee", currency, qris, run)
+        if tip != spec.FEE_FIXED:
+            add(unused, "56", f"56 (fixed fee) is present but 55 is {tip!r}, not '02'; it shall be absent")
     if percent is not None:
-        if _amount_state(percent) != 0 or not _PERCENT_MIN <= Decimal(percent) <= _PERCENT_MAX:
+        if _amount_state(percent) != 0 or not spec.FEE_PERCENT_MIN <= Decimal(percent) <= spec.FEE_PERCENT_MAX:
             add("emv.fee_percent", "57", f"percentage fee {percent!r} is not a number from 00.01 to 99.99")
-        if tip != "03":
-            add("emv.fee_unused", "57", f"57 (percentage fee) is present but 55 is {tip!r}, not '03'")
-    if qris and (tip in ("02", "03") or fixed is not None or percent is not None):
+        if tip != spec.FEE_PERCENT:
+            add(unused, "57", f"57 (percentage fee) is present but 55 is {tip!r}, not '03'; it shall be absent")
+    if qris and (tip in (spec.FEE_FIXED, spec.FEE_PERCENT) or fixed is not None or percent is not None):
         add(
             "qris.surcharge",
             "55" if tip is not None else ("56" if fixed is not None else "57"),

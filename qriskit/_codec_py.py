@@ -1,8 +1,10 @@
-"""The pure-Python twin of the native core (``native/_native.pyx``).
+"""The pure-Python codec twin, and the typed contract of both twins.
 
-Same functions, same results, same errors: the tests run every core case on both, and
-Hypothesis checks that they agree. This twin favours plain code over speed; the native one
-is the fast path. Offsets in errors count characters, as EMV lengths do.
+The native twin (``_codec_c.pyx``) has the same functions, results and errors: the tests
+run every core case on both, and Hypothesis checks that they agree. Type checkers read this
+module (see ``_codec``), so its signatures and docstrings are the contract. This twin
+favours plain code over speed; the native one is the fast path. Offsets in errors count
+characters, as EMV lengths do.
 """
 
 from __future__ import annotations
@@ -12,10 +14,28 @@ from collections.abc import Iterable
 from typing import Any
 
 from . import errors
-from .values import Tip, amount_text, reference_text, splice_reference
+from ._scan import FORMAT_MASK, TABLE_SIZE, Finding, Format, IdFlag, ScanFlag
+from .values import Amount, Tip, amount_text, exact_str, reference_text, splice_reference, tip_tlv
 
 __all__ = ["Payload", "crc16", "tlv_items", "tlv_map", "to_dynamic", "to_dynamic_many", "to_static"]
 
+#: ``(id, value, offset, sub)``: a root template as ``scan`` returns it.
+ScanTemplate = tuple[str, str, int, "dict[str, str] | errors.QRISError"]
+#: ``(findings, out_of_order, templates, flags)``, see ``Payload.scan``.
+ScanResult = tuple[tuple[tuple[str, int], ...], "str | None", tuple[ScanTemplate, ...], int]
+
+# the scan protocol's numbers as plain ints (IntEnum/IntFlag arithmetic is slow)
+_SKIP, _ANS, _NUMERIC, _RESERVED, _TEMPLATE, _ACCOUNT, _ACCOUNT_TEMPLATE = (
+    int(f) for f in (Format.SKIP, Format.ANS, Format.NUMERIC, Format.RESERVED, Format.TEMPLATE, Format.ACCOUNT,
+                     Format.ACCOUNT_TEMPLATE)
+)
+_ID_REQUIRED, _ID_MARKED = int(IdFlag.REQUIRED), int(IdFlag.MARKED)
+_F_LENGTH, _F_NOT_DIGITS, _F_NOT_PRINTABLE, _F_RESERVED, _F_MISSING = (
+    int(f) for f in (Finding.LENGTH, Finding.NOT_DIGITS, Finding.NOT_PRINTABLE, Finding.RESERVED, Finding.MISSING)
+)
+_S_ACCOUNT, _PRINTABLE, _MARKED, _CRC_LOWERCASE = (
+    int(f) for f in (ScanFlag.ACCOUNT, ScanFlag.PRINTABLE, ScanFlag.MARKED, ScanFlag.CRC_LOWERCASE)
+)
 _DIGITS = "0123456789"
 _HEX = frozenset("0123456789abcdefABCDEF")
 
@@ -28,9 +48,12 @@ def _utf8(text: str) -> bytes:
 
 
 def crc16(data: str | bytes) -> int:
-    """CRC-16/CCITT-FALSE (poly 0x1021, init 0xFFFF) of ``data``; a str is hashed as UTF-8."""
+    """CRC-16/CCITT-FALSE (poly 0x1021, init 0xFFFF) of ``data``; a str is hashed as UTF-8.
+
+    ``f"{crc16(x):04X}"`` is the form tag 63 carries.
+    """
     if isinstance(data, str):
-        return crc_hqx(_utf8(data), 0xFFFF)
+        return crc_hqx(_utf8(exact_str(data)), 0xFFFF)
     if isinstance(data, (bytes, bytearray, memoryview)):
         return crc_hqx(data, 0xFFFF)
     raise TypeError(f"crc16 needs str or bytes, not {type(data).__name__}")
@@ -71,12 +94,20 @@ def _walk(
     return out
 
 
+def _template_args(text: object, path: object) -> tuple[str, str]:
+    if not isinstance(text, str) or not isinstance(path, str):
+        bad = text if not isinstance(text, str) else path
+        raise TypeError(f"a template's text and path must be str, not {type(bad).__name__}")
+    return exact_str(text), exact_str(path)
+
+
 def tlv_items(text: str, offset: int = 0, path: str = "") -> tuple[tuple[str, str, int], ...]:
     """Split a template's value into (id, value, offset) triples; ids must not repeat.
 
     ``offset`` is where ``text`` starts in the payload and ``path`` the template's id, so
     that errors point into the whole code. Raises ``TLVError`` on any malformed object.
     """
+    text, path = _template_args(text, path)
     prefix = f"{path}." if path else ""
     return tuple(
         (tag, text[a:b], offset + a - 4) for tag, a, b in _walk(text, 0, len(text), prefix, False, offset)
@@ -85,29 +116,57 @@ def tlv_items(text: str, offset: int = 0, path: str = "") -> tuple[tuple[str, st
 
 def tlv_map(text: str, offset: int = 0, path: str = "") -> dict[str, str]:
     """A template's value as a dict {id: value}, in order; the errors of ``tlv_items``."""
+    text, path = _template_args(text, path)
     prefix = f"{path}." if path else ""
     return {tag: text[a:b] for tag, a, b in _walk(text, 0, len(text), prefix, False, offset)}
 
 
+def _as_text(payload: object) -> str:
+    """The payload as an exact str: UTF-8 bytes decoded, a str subclass copied."""
+    if isinstance(payload, str):
+        return exact_str(payload)
+    if isinstance(payload, (bytes, bytearray, memoryview)):
+        try:
+            return bytes(payload).decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise errors.bad_utf8(exc.start) from None
+    raise TypeError(f"payload must be str, not {type(payload).__name__}")
+
+
+def _key(tag: object) -> str:
+    """A tag as a dict key: a str subclass is read as its exact str (its __hash__ unused); a
+    non-str becomes "", which is never a key."""
+    return exact_str(tag) if isinstance(tag, str) else ""
+
+
+def _is_space(ch: str) -> bool:
+    return ch.isspace() or ch == "\ufeff"
+
+
 class Payload:
-    """A payload split at the root: the base of ``qriskit.QRIS`` on the pure twin."""
+    """A payload split at the root: the base of ``qriskit.QRIS`` on the pure twin.
+
+    A ``Payload`` whose ``__init__`` failed (or was never called) is unusable: every method
+    raises ``QRISError``; calling ``__init__`` again with a good code makes it usable.
+    """
 
     __slots__ = ("_cache", "_computed", "_crc_ok", "_els", "_index", "_payload")
+    _cache: Any  # the model's decoded fields, None until then
 
     def __init__(self, payload: str, verify_crc: bool = True) -> None:
-        if isinstance(payload, (bytes, bytearray, memoryview)):
-            try:
-                payload = bytes(payload).decode("utf-8")
-            except UnicodeDecodeError as exc:
-                raise errors.bad_utf8(exc.start) from None
-        elif not isinstance(payload, str):
-            raise TypeError(f"payload must be str, not {type(payload).__name__}")
-        if hasattr(self, "_payload"):
+        payload = _as_text(payload)
+        try:
+            _PAYLOAD_SLOT.__get__(self, Payload)  # the slot itself: no __getattr__ fallback
+        except AttributeError:
+            pass
+        else:
             raise TypeError("a Payload is immutable: it is already initialised")
         data = _utf8(payload)
         n = len(payload)
         if n == 0:
             raise errors.empty_payload()
+        if _is_space(payload[0]) or _is_space(payload[-1]):
+            raise errors.surrounding_whitespace(payload)
         if n < 8 or payload[n - 8 : n - 4] != "6304":
             raise errors.crc_missing(max(n - 8, 0))
         found = payload[n - 4 :]
@@ -127,6 +186,12 @@ class Payload:
         self._index = {tag: i for i, (tag, _, _) in enumerate(els)}
         self._crc_ok = crc_ok
         self._computed = computed
+
+    def __getattr__(self, name: str) -> Any:
+        # only reached when a slot was never set: __init__ failed or was not called
+        if name in Payload.__slots__:
+            raise errors.uninitialised()
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     # -- reading -----------------------------------------------------------------------
     @property
@@ -160,36 +225,28 @@ class Payload:
 
     def get(self, tag: str, default: str | None = None) -> str | None:
         """The value of root data object ``tag``, or ``default``."""
-        i = self._index.get(tag)
+        i = self._index.get(_key(tag))
         if i is None:
             return default
         _, a, b = self._els[i]
         return self._payload[a:b]
 
-    def scan(
-        self, lo: bytes, hi: bytes, fmt: bytes
-    ) -> tuple[tuple[tuple[str, int], ...], str | None, tuple[tuple[str, str, int, Any], ...], int]:
-        """One pass over the root objects (63 aside) for ``validate``, driven by per-id tables.
+    def scan(self, lo: bytes, hi: bytes, fmt: bytes) -> ScanResult:
+        """One pass over the root objects (63 aside) for ``validation``, driven by per-id tables.
 
-        ``lo``/``hi`` (100 bytes each) are the allowed lengths; ``fmt`` says what to do with
-        each id: 0 nothing, 1 ans (printable ASCII), 2 N (ASCII digits), 3 reserved (always
-        reported), 4 length only, 5 template, 6 merchant account (ans), 7 merchant account
-        template; plus bit 0x80: the id is required, bit 0x40: the id sets flag 4.
-        Returns ``(findings, out_of_order, templates, flags)``: findings are ``(id, kind)``
-        with kind 1 length, 2 not digits, 3 not printable ASCII, 4 reserved, 5 missing;
-        ``out_of_order`` is the first id that follows a higher one, or None; templates are
-        ``(id, value, offset, sub)`` for ids of format 5 and 7, ``sub`` being ``tlv_map`` of
-        the value or the ``QRISError`` it raised; flags bit 1: a merchant account is present,
-        bit 2: the whole payload is printable ASCII, bit 4: an id marked 0x40 is present,
-        bit 8: the written CRC has a lowercase letter.
+        ``lo``/``hi`` are the allowed lengths of each id and ``fmt`` a ``_scan.Format`` with
+        ``_scan.IdFlag`` bits (``TABLE_SIZE`` bytes each). Returns ``(findings, out_of_order,
+        templates, flags)``: ``(id, Finding)`` pairs; the first id that follows a higher one,
+        or None; ``(id, value, offset, sub)`` for the TEMPLATE and ACCOUNT_TEMPLATE ids, ``sub``
+        being ``tlv_map`` of the value or the ``QRISError`` it raised; and ``ScanFlag`` bits.
         """
-        if len(lo) != 100 or len(hi) != 100 or len(fmt) != 100:
-            raise ValueError("scan tables must be 100 bytes each")
+        if len(lo) != TABLE_SIZE or len(hi) != TABLE_SIZE or len(fmt) != TABLE_SIZE:
+            raise ValueError(f"scan tables must be {TABLE_SIZE} bytes each")
         p = self._payload
         found: list[tuple[str, int]] = []
-        templates: list[tuple[str, str, int, Any]] = []
+        templates: list[ScanTemplate] = []
         printable = p.isascii() and p.isprintable()  # for ASCII: exactly 0x20-0x7E
-        flags = 2 if printable else 0
+        flags = _PRINTABLE if printable else 0
         order = None
         prev = ""
         for tag, a, b in self._els[:-1]:
@@ -198,18 +255,18 @@ class Payload:
             prev = tag
             t = int(tag)
             f = fmt[t]
-            if f & 0x40:
-                flags |= 4
-            f &= 0x3F
-            if f == 0:
+            if f & _ID_MARKED:
+                flags |= _MARKED
+            f &= FORMAT_MASK
+            if f == _SKIP:
                 continue
-            if f == 3:
-                found.append((tag, 4))
+            if f == _RESERVED:
+                found.append((tag, _F_RESERVED))
                 continue
-            if f >= 5:
-                if f >= 6:
-                    flags |= 1
-                if f != 6:
+            if f >= _TEMPLATE:
+                if f >= _ACCOUNT:
+                    flags |= _S_ACCOUNT
+                if f != _ACCOUNT:
                     value = p[a:b]
                     try:
                         sub: dict[str, str] | errors.QRISError = tlv_map(value, a, tag)
@@ -217,43 +274,52 @@ class Payload:
                         sub = exc
                     templates.append((tag, value, a - 4, sub))
                     continue
-                f = 1
+                f = _ANS
             if not lo[t] <= b - a <= hi[t]:
-                found.append((tag, 1))
+                found.append((tag, _F_LENGTH))
             value = p[a:b]
-            if f == 2 and not (value.isascii() and value.isdigit()):
-                found.append((tag, 2))
-            elif f == 1 and not printable and not (value.isascii() and value.isprintable()):
-                found.append((tag, 3))
-        found.extend((f"{t:02d}", 5) for t in range(100) if fmt[t] & 0x80 and f"{t:02d}" not in self._index)
+            if f == _NUMERIC and not (value.isascii() and value.isdigit()):
+                found.append((tag, _F_NOT_DIGITS))
+            elif f == _ANS and not printable and not (value.isascii() and value.isprintable()):
+                found.append((tag, _F_NOT_PRINTABLE))
+        found.extend(
+            (f"{t:02d}", _F_MISSING)
+            for t in range(TABLE_SIZE)
+            if fmt[t] & _ID_REQUIRED and f"{t:02d}" not in self._index
+        )
         if any("a" <= ch <= "z" for ch in p[-4:]):
-            flags |= 8
+            flags |= _CRC_LOWERCASE
         return tuple(found), order, tuple(templates), flags
 
     def offset(self, tag: str) -> int | None:
         """Where root data object ``tag`` starts (its header), in characters, or None."""
-        i = self._index.get(tag)
+        i = self._index.get(_key(tag))
         return None if i is None else self._els[i][1] - 4
 
     def __contains__(self, tag: object) -> bool:
-        return tag in self._index
+        """Whether root data object ``tag`` is present."""
+        return _key(tag) in self._index
 
     # -- converting --------------------------------------------------------------------
-    def to_dynamic(self, amount: object, tip: Tip | None = None, reference: str | None = None) -> str:
+    def to_dynamic(self, amount: Amount, tip: Tip | None = None, reference: str | None = None) -> str:
         """This code as a dynamic code for ``amount`` (see ``qriskit.to_dynamic``)."""
-        return self._convert(_amount_element(amount), _tip_element(tip), _reference(reference))
+        currency = self.get("53")
+        return self._convert(
+            _amount_element(amount, currency), _tip_element(tip, currency), _reference(reference)
+        )
 
     def to_static(self) -> str:
         """This code as a static code: 01 set to 11, the amount (54) removed."""
         return self._convert(None, None, None)
 
-    def to_dynamic_many(self, amounts: Iterable[object], tip: Tip | None = None) -> list[str]:
+    def to_dynamic_many(self, amounts: Iterable[Amount], tip: Tip | None = None) -> list[str]:
         """One dynamic code per amount, in order."""
-        tip_el = _tip_element(tip)
+        currency = self.get("53")
+        tip_el = _tip_element(tip, currency)
         out = []
         for i, amount in enumerate(amounts):
             try:
-                element = _amount_element(amount)
+                element = _amount_element(amount, currency)
             except errors.AmountError as exc:
                 raise errors.in_batch(exc, i) from None
             out.append(self._convert(element, tip_el, None))
@@ -269,7 +335,7 @@ class Payload:
             root[tags.index("01")] = ("01", pim)
         else:
             root.insert(1, ("01", pim))
-        if dynamic:
+        if amount_el is not None:
             tip_at = -1
             if tip_el is not None:
                 old = [i for i, (tag, _) in enumerate(root) if tag in ("55", "56", "57")]
@@ -305,6 +371,9 @@ class Payload:
         return f"{body}{crc_hqx(_utf8(body), 0xFFFF):04X}"
 
 
+_PAYLOAD_SLOT: Any = Payload.__dict__["_payload"]
+
+
 def _first_above(tags: list[str], tag: str) -> int:
     for i, t in enumerate(tags):
         if t > tag:
@@ -312,17 +381,13 @@ def _first_above(tags: list[str], tag: str) -> int:
     return len(tags)
 
 
-def _amount_element(amount: object) -> str:
-    text = amount_text(amount)
+def _amount_element(amount: object, currency: str | None) -> str:
+    text = amount_text(amount, currency=currency)
     return f"54{len(text):02d}{text}"
 
 
-def _tip_element(tip: object) -> str | None:
-    if tip is None:
-        return None
-    if not isinstance(tip, Tip):
-        raise TypeError(f"tip must be a Tip (Tip.prompt(), Tip.fixed(x), Tip.percent(r)), not {type(tip).__name__}")
-    return tip.tlv
+def _tip_element(tip: object, currency: str | None) -> str | None:
+    return None if tip is None else tip_tlv(tip, currency)
 
 
 def _reference(reference: object) -> str | None:
@@ -331,23 +396,38 @@ def _reference(reference: object) -> str | None:
 
 def to_dynamic(
     payload: str,
-    amount: object,
+    amount: Amount,
     *,
     tip: Tip | None = None,
     reference: str | None = None,
     verify_crc: bool = True,
 ) -> str:
-    """Convert ``payload`` to a dynamic code for ``amount`` (see ``qriskit.to_dynamic``)."""
+    """Return ``payload`` as a dynamic code for ``amount``, with a fresh CRC.
+
+    ``amount`` is an int, Decimal or str above zero, digits with an optional ".", at most
+    13 characters (a float raises ``TypeError``). 01 becomes "12" (inserted after 00 if
+    absent); 54 is replaced in place, else inserted after 53. ``tip`` (``Tip.prompt()``,
+    ``Tip.fixed(x)``, ``Tip.percent(r)``) replaces 55-57; ``tip=None`` keeps them as they
+    are. ``reference`` (1-25 printable ASCII) goes into 62.05. Every other data object is
+    kept exactly, in its order. A source with a wrong CRC raises ``CRCError`` unless
+    ``verify_crc=False``.
+    """
     return Payload(payload, verify_crc).to_dynamic(amount, tip, reference)
 
 
 def to_static(payload: str, *, verify_crc: bool = True) -> str:
-    """Convert ``payload`` to a static code (see ``qriskit.to_static``)."""
+    """Return ``payload`` as a static code: 01 set to "11" and the amount (54) removed.
+
+    Tip/fee objects (55-57) and tag 62 are kept: a printed code may carry them.
+    """
     return Payload(payload, verify_crc).to_static()
 
 
 def to_dynamic_many(
-    payload: str, amounts: Iterable[object], *, tip: Tip | None = None, verify_crc: bool = True
+    payload: str, amounts: Iterable[Amount], *, tip: Tip | None = None, verify_crc: bool = True
 ) -> list[str]:
-    """One dynamic code per amount (see ``qriskit.to_dynamic_many``)."""
+    """One dynamic code per amount, in order: parse once, convert fast.
+
+    A bad amount raises ``AmountError`` naming its index (``amounts[3]: ...``).
+    """
     return Payload(payload, verify_crc).to_dynamic_many(amounts, tip)

@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from . import _backend
+from . import _codec
 from .errors import QRISError, TLVError
 
 __all__ = ["Change", "Repaired", "repair"]
@@ -70,7 +70,7 @@ def repair(payload: Any) -> Repaired:
     Returns ``Repaired(payload, changes)``. Raises ``TypeError`` for a non-text argument, and
     the parser's ``QRISError`` when the code is still unreadable after every known fix.
     """
-    kernel = _backend.kernel
+    kernel = _codec.kernel
     if isinstance(payload, (bytes, bytearray, memoryview)):
         try:
             payload = bytes(payload).decode("utf-8-sig")

@@ -15,11 +15,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, overload
 
-from . import _backend, spec
+from . import _codec, spec, validation
 from .errors import FieldError, QRISError
-from .values import Amount, Tip, amount_text
+from .values import Amount, Tip, amount_text, tip_tlv
 
 __all__ = ["Account", "anonymize", "build"]
 
@@ -56,6 +56,10 @@ def _tlv(tag: str, value: str, path: str) -> str:
     return f"{tag}{len(value):02d}{value}"
 
 
+@overload
+def _check(value: str, obj: spec.DataObject, path: str) -> str: ...
+@overload
+def _check(value: None, obj: spec.DataObject, path: str) -> None: ...
 def _check(value: str | None, obj: spec.DataObject, path: str) -> str | None:
     if value is None:
         return None
@@ -95,7 +99,7 @@ def _account_items(account: Account | Mapping[str, Any], path: str) -> tuple[str
         if t in ("00", "01", "02", "03") or len(t) != 2 or not t.isdigit():
             raise FieldError(f"extra sub-id {t!r} must be two digits from 04 to 99", path=path)
         items.append((t, value))
-    return account.tag, items  # type: ignore[return-value]
+    return account.tag, items
 
 
 def build(
@@ -130,7 +134,7 @@ def build(
     if profile not in ("qris", "emv"):
         raise ValueError(f"unknown profile {profile!r}: use 'qris' or 'emv'")
     root: list[tuple[str, str]] = []
-    amount_value = None if amount is None else amount_text(amount)
+    amount_value = None if amount is None else amount_text(amount, currency=currency)
     if dynamic is None:
         dynamic = amount_value is not None
     root.append(("01", "12" if dynamic else "11"))
@@ -169,9 +173,7 @@ def build(
     if amount_value is not None:
         root.append(("54", amount_value))
     if tip is not None:
-        if not isinstance(tip, Tip):
-            raise TypeError(f"tip must be a Tip, not {type(tip).__name__}")
-        root.extend((t, v) for t, v, _ in _backend.kernel.tlv_items(tip.tlv, 0, ""))
+        root.extend((t, v) for t, v, _ in _codec.tlv_items(tip_tlv(tip, currency), 0, ""))
     root.append(("58", _check(country, r["58"], "58")))
     root.append(("59", _check(merchant_name, r["59"], "59")))
     root.append(("60", _check(merchant_city, r["60"], "60")))
@@ -204,11 +206,8 @@ def build(
         root.append((tag, _template(tag, sub.items())[4:]))
     # -- write, then check the whole ------------------------------------------------------------
     body = "000201" + "".join(_tlv(tag, value, tag) for tag, value in root) + "6304"
-    kernel = _backend.kernel
-    payload = f"{body}{kernel.crc16(body):04X}"
-    from .validate import validate
-
-    report = validate(payload, profile)
+    payload = f"{body}{_codec.crc16(body):04X}"
+    report = validation.check(payload, profile, _codec.Payload)
     for problem in report.problems:
         if problem.code not in _TOLERATED:
             raise FieldError(f"cannot build this code: {problem.message}", path=problem.path,
@@ -231,9 +230,9 @@ def _mask(value: str, keep: int = 0) -> str:
     return head + "".join("0" if c.isdigit() else (c if c in " .-/" else "X") for c in value[keep:])
 
 
-def _mask_template(tag: str, value: str, offset: int, tlv_items: Any) -> str:
+def _mask_template(tag: str, value: str, offset: int) -> str:
     try:
-        items = tlv_items(value, offset, tag)
+        items = _codec.tlv_items(value, offset, tag)
     except QRISError:
         return value  # not TLV inside: nothing to find identifiers in without breaking it
     out = []
@@ -265,11 +264,8 @@ def anonymize(payload: Any) -> str:
     unreserved templates 80-99 (their GUID stays). Lengths stay, so a structural bug in the
     original shows in the copy. A code whose root cannot be read raises its ``QRISError``.
     """
-    from .model import QRISFields
-
-    kernel = _backend.kernel
-    text = payload.payload if isinstance(payload, QRISFields) else payload
-    code = kernel.Payload(text, False)
+    text = payload.payload if isinstance(payload, _codec.Payload) else payload
+    code = _codec.Payload(text, False)
     parts = []
     for tag, start, end in code.spans()[:-1]:
         value = code.payload[start + 4 : end]
@@ -279,7 +275,7 @@ def anonymize(payload: Any) -> str:
         elif 2 <= n <= 25:
             value = _mask(value, 6)
         elif tag in spec.TEMPLATE_IDS:
-            value = _mask_template(tag, value, start + 4, kernel.tlv_items)
+            value = _mask_template(tag, value, start + 4)
         parts.append(f"{tag}{len(value):02d}{value}")
     body = "".join(parts) + "6304"
-    return f"{body}{kernel.crc16(body):04X}"
+    return f"{body}{_codec.crc16(body):04X}"
