@@ -19,7 +19,7 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING, Any, Final, Protocol, runtime_checkable
 
-from ..errors import ImageError
+from ..errors import ImageError, extra_missing
 
 if TYPE_CHECKING:
     import numpy as np
@@ -46,7 +46,8 @@ class _LazyBackend:
 
     name = ""
     package = ""  # what to import
-    install = ""  # what to tell the user
+    extra = "image"  # the qriskit extra that installs it
+    system = ""  # a system library it needs too, and how to install it
 
     def __init__(self) -> None:
         self._mod: Any = None
@@ -63,10 +64,9 @@ class _LazyBackend:
                     try:
                         self._mod = self._load()
                     except ImportError as exc:
-                        raise ImageError(
-                            f"QR decoder {self.name!r} is not available ({exc})",
-                            hint=f"install it with: {self.install}",
-                        ) from exc
+                        also = f"; it also needs {self.system}" if self.system else ""
+                        feature = f"the QR decoder {self.name!r} ({exc}{also})"
+                        raise extra_missing(self.extra, feature, ImageError) from exc
         return self._mod
 
     def available(self) -> bool:
@@ -94,7 +94,6 @@ class ZXingDecoder(_LazyBackend):
 
     name = "zxing-cpp"
     package = "zxingcpp"
-    install = 'pip install "qriskit[image]"  (zxing-cpp)'
 
     def __init__(self, *, binarizer: str = "LocalAverage", fast: bool = False) -> None:
         super().__init__()
@@ -138,7 +137,7 @@ class OpenCVDecoder(_LazyBackend):
 
     name = "opencv"
     package = "cv2"
-    install = 'pip install "qriskit[opencv]"  (opencv-python-headless)'
+    extra = "opencv"
 
     def __init__(self) -> None:
         super().__init__()
@@ -180,7 +179,8 @@ class ZBarDecoder(_LazyBackend):
 
     name = "zbar"
     package = "pyzbar"
-    install = 'pip install "qriskit[zbar]" and the system zbar library (apt-get install libzbar0)'
+    extra = "zbar"
+    system = "the system zbar library (apt-get install libzbar0)"
 
     def _load(self) -> Any:
         from pyzbar import pyzbar  # raises ImportError when libzbar is missing too

@@ -396,15 +396,18 @@ def test_missing_numpy_and_segno(monkeypatch, png_small, sample):
         make_symbol(sample, native=False)
 
 
-def test_native_png_needs_no_optional_package(monkeypatch, sample):
+def test_png_and_svg_without_optional_packages(monkeypatch, sample):
+    """The native builder needs none of them; the pure twin needs segno and says so."""
     from qriskit.images import _qr
 
-    if not _qr.NATIVE:
-        pytest.skip("pure install: the symbol comes from segno")
     for name in ("PIL", "numpy", "segno", "zxingcpp"):
         monkeypatch.setitem(sys.modules, name, None)
-    assert encode_image(sample).startswith(b"\x89PNG")
-    assert encode_image(sample, "svg").startswith("<?xml")
+    if _qr.NATIVE:
+        assert encode_image(sample).startswith(b"\x89PNG")
+        assert encode_image(sample, "svg").startswith("<?xml")
+    else:
+        with pytest.raises(ImageError, match=r'segno is missing.*pip install "qriskit\[image\]"'):
+            encode_image(sample)
 
 
 # --------------------------------------------------------------------------- the measured budget
