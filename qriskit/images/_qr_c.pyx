@@ -765,11 +765,23 @@ cdef void _row_tokens(const unsigned char *data, Py_ssize_t pos, Py_ssize_t end,
         _literal(t, data[end - 1])
 
 
+cdef inline bint _zero_row(const unsigned char *data, Py_ssize_t pos, int line) noexcept nogil:
+    """A row filtered "Up" that repeats the row above: filter byte 2, then zeros only."""
+    cdef int x
+    if data[pos] != 2:
+        return False
+    for x in range(1, line):
+        if data[pos + x]:
+            return False
+    return True
+
+
 cdef void _scanline_tokens(const unsigned char *data, int nlines, int line, int hlen, int max_chain,
                            int *head, int *prev, Tokens *t) noexcept nogil:
-    """Tokens of PNG scanlines made by ``_rows``: a row with filter byte 2 is all zeros.
+    """Tokens of PNG scanlines (any rows; those made by ``_rows`` compress best).
 
-    Each run of such rows repeats the run before it, one module row up: that is one match,
+    A row filtered "Up" that is all zeros repeats the row above (``_zero_row``). Each run of
+    them repeats the run before it, one module row up: that is one match,
     stretched back over the end of the row of pixels before it and on over the start of
     the row after it while they agree with the rows one module up (the quiet zone, the
     finder patterns). The rest of the rows of pixels go through ``_row_tokens``."""
@@ -783,7 +795,7 @@ cdef void _scanline_tokens(const unsigned char *data, int nlines, int line, int 
     memset(count, 0, sizeof(count))
     for y in range(nlines):
         x = <Py_ssize_t>y * line
-        if data[x] != 2:
+        if not _zero_row(data, x, line):
             for j in range(line):
                 count[data[x + j]] += 1
             total += line
@@ -791,15 +803,15 @@ cdef void _scanline_tokens(const unsigned char *data, int nlines, int line, int 
         lit_cost[j] = <int>(16 * log2(<double>(total + 1) / (count[j] + 1)))
     y = 0
     while y < nlines:
-        if data[<Py_ssize_t>y * line] != 2:
+        if not _zero_row(data, <Py_ssize_t>y * line, line):
             k = 1
-            while y + k < nlines and data[<Py_ssize_t>(y + k) * line] != 2:
+            while y + k < nlines and not _zero_row(data, <Py_ssize_t>(y + k) * line, line):
                 k += 1
             z = y + k
             e = <Py_ssize_t>z * line
             if z < nlines and prev_start >= 0:
                 kz = 1
-                while z + kz < nlines and data[<Py_ssize_t>(z + kz) * line] == 2:
+                while z + kz < nlines and _zero_row(data, <Py_ssize_t>(z + kz) * line, line):
                     kz += 1
                 dist = e - prev_start
                 if dist <= WSIZE and kz <= prev_run:
@@ -808,7 +820,7 @@ cdef void _scanline_tokens(const unsigned char *data, int nlines, int line, int 
                         back += 1
                     zend = e + <Py_ssize_t>kz * line
                     uend = zend
-                    while uend < <Py_ssize_t>nlines * line and data[uend] != 2:
+                    while uend < <Py_ssize_t>nlines * line and not _zero_row(data, uend, line):
                         uend += line
                     fwd = 0
                     while zend + fwd < uend and data[zend + fwd] == data[zend + fwd - dist]:
@@ -826,7 +838,7 @@ cdef void _scanline_tokens(const unsigned char *data, int nlines, int line, int 
             continue
         # a run of zero rows that cannot repeat the run before it
         k = 1
-        while y + k < nlines and data[<Py_ssize_t>(y + k) * line] == 2:
+        while y + k < nlines and _zero_row(data, <Py_ssize_t>(y + k) * line, line):
             k += 1
         x = <Py_ssize_t>y * line
         if prev_start >= 0 and x - prev_start <= WSIZE:
