@@ -70,10 +70,10 @@ __all__ = [
 ]
 
 _LAZY = {
-    "decode_image": ".image",
-    "decode_images": ".image",
-    "encode_image": ".image",
-    "convert_image": ".image",
+    "decode_image": ".images",
+    "decode_images": ".images",
+    "encode_image": ".images",
+    "convert_image": ".images",
 }
 
 

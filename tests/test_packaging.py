@@ -27,9 +27,10 @@ def test_pure_build_on_purpose(tmp_path):
     assert result.returncode == 0, result.stderr
     built = next((tmp_path / "build").glob("lib*/qriskit"))
     assert (built / "_codec_py.py").exists() and not list(built.glob("_codec_c*.so"))
+    assert (built / "images" / "_qr_py.py").exists() and not list(built.glob("images/_qr_c*.so"))
 
 
 def test_sdist_manifest_ships_sources_not_generated_c():
     manifest = (ROOT / "MANIFEST.in").read_text()
-    assert "recursive-include qriskit *.pyx *.pxd" in manifest
+    assert "recursive-include qriskit *.pyx *.pxd" in manifest  # the codec twin and qriskit/images/_qr_c.pyx
     assert "global-exclude *.c *.so" in manifest

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 import pytest
 
@@ -68,8 +70,20 @@ def test_missing_backend_says_what_to_install(monkeypatch):
 
     b = Broken()
     assert not b.available()
-    with pytest.raises(ImageError, match="libzbar0"):
+    with pytest.raises(ImageError, match=r'libzbar0.*pip install "qriskit\[zbar\]"') as info:
         b.module()
+    assert info.value.code == "extra.missing"
+
+
+@pytest.mark.parametrize(("cls", "module", "extra"), [
+    (decoders.ZXingDecoder, "zxingcpp", "image"),
+    (decoders.OpenCVDecoder, "cv2", "opencv"),
+])
+def test_missing_decoder_package_names_the_extra(monkeypatch, cls, module, extra):
+    monkeypatch.setitem(sys.modules, module, None)
+    with pytest.raises(ImageError, match=rf'pip install "qriskit\[{extra}\]"') as info:
+        cls().module()
+    assert info.value.code == "extra.missing" and module in str(info.value)
 
 
 def test_custom_decoder_object(sample):

@@ -14,7 +14,7 @@ import segno
 from PIL import Image
 
 from qriskit import NoQRCodeFound, QRISError, decode_image, decode_images, encode_image
-from qriskit import image as qimage
+from qriskit.images._qr import BYTE, NUMERIC, make_symbol, segment
 
 KINDS = ("png", "svg", "data-uri", "text", "pil")
 
@@ -91,7 +91,7 @@ def test_every_kind_decodes_back_with_each_backend(kind, backend, sample, sample
 def test_png_size_follows_scale_and_border(sample, scale, border):
     png = encode_image(sample, scale=scale, border=border)
     img = Image.open(io.BytesIO(png))
-    n = len(qimage._make_qr(sample).matrix)
+    n = make_symbol(sample).size
     assert img.size == ((n + 2 * border) * scale,) * 2
     if scale >= 3:
         assert decode_image(png) == sample
@@ -114,13 +114,13 @@ def test_data_uri_is_the_png(sample):
 
 def test_pil_kind_is_an_image(sample):
     img = encode_image(sample, "pil", scale=2, border=1)
-    n = len(qimage._make_qr(sample).matrix)
+    n = make_symbol(sample).size
     assert img.size == ((n + 2) * 2,) * 2
 
 
 def test_text_kind_shape(sample):
     text = encode_image(sample, "text", border=2)
-    n = len(qimage._make_qr(sample).matrix) + 4
+    n = make_symbol(sample).size + 4
     lines = text.rstrip("\n").split("\n")
     assert len(lines) == (n + 1) // 2
     assert {len(line) for line in lines} == {n}
@@ -129,36 +129,33 @@ def test_text_kind_shape(sample):
 
 @pytest.mark.parametrize("error", ["l", "m", "q", "h", "H"])
 def test_error_level_is_kept_not_boosted(sample, error):
-    qr = qimage._make_qr(sample, error.lower())
-    assert qr.error == error.upper()
+    sym = make_symbol(sample, error.lower())
+    assert sym.error == error.upper()
+    ref = segno.make_qr(sample, error=error, boost_error=False)
+    assert (sym.version, sym.mask) == (ref.version, ref.mask)
     assert decode_image(encode_image(sample, error=error)) == sample
 
 
 def test_default_level_is_m_and_never_micro(sample):
-    qr = qimage._make_qr(sample)
-    assert qr.error == "M"
-    assert not qr.is_micro
-    tiny = qimage._make_qr("1", "m")
-    assert not tiny.is_micro and tiny.version == 1
+    sym = make_symbol(sample)
+    assert sym.error == "M"
+    assert sym.size == sym.version * 4 + 17 >= 21
+    tiny = make_symbol("1", "m")
+    assert tiny.version == 1 and tiny.size == 21  # segno.make would pick Micro QR M1
 
 
-def test_digit_runs_go_in_numeric_mode(sample):
-    content, eci = qimage._segments(sample, "m")
-    modes = {mode for _chunk, mode, _enc in content}
-    assert segno.consts.MODE_NUMERIC in modes
-    assert not eci
-    assert "".join(chunk for chunk, _m, _e in content) == sample
-    longest_digits = max(re.findall(r"\d+", sample), key=len)
-    assert any(longest_digits in chunk and mode == segno.consts.MODE_NUMERIC for chunk, mode, _e in content)
-    # the mixed symbol is never larger than a plain byte-mode one
-    plain = segno.make_qr(sample, error="m", boost_error=False)
-    assert qimage._make_qr(sample).version <= plain.version
+def test_one_segment_in_the_mode_segno_picks(sample):
+    assert segment("0123456789") == (b"0123456789", NUMERIC, False)
+    assert segment("HTTPS://X.ID/ABC $%*+-./:")[1:] == (2, False)  # alphanumeric
+    assert segment(sample) == (sample.encode(), BYTE, False)  # lowercase letters: byte mode
+    ref = segno.make_qr(sample, error="m", boost_error=False)
+    sym = make_symbol(sample)
+    assert sym.modules == b"".join(ref.matrix)
+    assert ref.mode == "byte"
 
 
 def test_non_ascii_payload_uses_eci_utf8(sample_utf8):
-    content, eci = qimage._segments(sample_utf8, "m")
-    assert eci
-    assert content == [(sample_utf8, segno.consts.MODE_BYTE, "utf-8")]
+    assert segment(sample_utf8) == (sample_utf8.encode("utf-8"), BYTE, True)
     import zxingcpp
 
     img = Image.open(io.BytesIO(encode_image(sample_utf8)))
@@ -168,17 +165,19 @@ def test_non_ascii_payload_uses_eci_utf8(sample_utf8):
     assert marked[0].text.startswith("]Q2\\000026")  # ECI 26 = UTF-8, from the start
 
 
-def test_fast_builder_matches_segno_exactly():
+def test_matches_segno_on_random_texts():
     rnd = random.Random(7)
     alphabet = "0123456789ABCDEFXYZ.:/ abcé$%-ü"
     cases = ["1", "A", "é"] + ["".join(rnd.choice(alphabet) for _ in range(rnd.randint(1, 400))) for _ in range(40)]
     for text in cases:
         for error in "lmqh":
-            content, eci = qimage._segments(text, error)
-            fast = qimage._fast_make_qr(content, error, eci)
-            ref = segno.make_qr(content, error=error, boost_error=False, eci=eci, encoding="utf-8" if eci else None)
-            assert (fast.version, fast.error, fast.mask) == (ref.version, ref.error, ref.mask)
-            assert fast.matrix == ref.matrix
+            sym = make_symbol(text, error)
+            if text.isascii():
+                ref = segno.make_qr(text, error=error, boost_error=False)
+            else:
+                ref = segno.make_qr(text, error=error, boost_error=False, mode="byte", encoding="utf-8", eci=True)
+            assert (sym.version, sym.error, sym.mask) == (ref.version, ref.error, ref.mask)
+            assert sym.modules == b"".join(ref.matrix)
 
 
 def test_verify_refuses_a_bad_crc_and_can_be_turned_off(sample):

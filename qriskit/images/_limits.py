@@ -1,0 +1,32 @@
+"""Every limit the image functions enforce, with its default, in one place.
+
+``decode_image``, ``decode_images`` and ``convert_image`` take ``max_bytes``,
+``max_pixels`` and ``timeout`` as keyword arguments defaulting to these values;
+``encode_image`` refuses an output wider than ``MAX_ENCODE_SIDE`` pixels.
+docs/images.md lists them all.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+#: The only formats handed to Pillow. PostScript, EPS and PDF (which Pillow renders by
+#: starting Ghostscript) and every other plugin are never tried.
+FORMATS: Final = ("PNG", "JPEG", "GIF", "WEBP", "BMP", "TIFF")
+
+#: The most bytes read from any source: a file, bytes, a file object, base64 or a data URI.
+MAX_IMAGE_BYTES: Final = 50 * 1024 * 1024
+
+#: The most pixels (width x height, read from the header before any pixel is decoded).
+MAX_IMAGE_PIXELS: Final = 40_000_000
+
+#: Seconds one decode may spend on the cascade of passes before it gives up.
+DECODE_TIMEOUT: Final = 5.0
+
+#: The first passes run on at most about this many pixels: a larger picture is scaled down
+#: (a JPEG decoded at 1/2, 1/4 or 1/8 size), and read at full size only when they find nothing.
+WORK_PIXELS: Final = 6_000_000
+
+#: The largest side, in pixels, of a picture ``encode_image`` draws (``scale`` and ``border``
+#: included); a larger one is refused before anything is drawn.
+MAX_ENCODE_SIDE: Final = 8192
