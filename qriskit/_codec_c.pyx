@@ -273,172 +273,6 @@ cdef dict _tlv_map(str text, Py_ssize_t offset, str path):
     return out
 
 
-cdef inline str _slice(str text, Py_ssize_t a, Py_ssize_t b, bint ascii):
-    """text[a:b]; for an ASCII text, a copy of the bytes (no scan for the widest character)."""
-    if not ascii or b <= a:
-        return text[a:b]
-    out = PyUnicode_New(b - a, 127)
-    memcpy(PyUnicode_DATA(out), <const char*>PyUnicode_DATA(text) + a, b - a)
-    return <str>out
-
-
-cdef bint _printable_ascii(const uint8_t* p, Py_ssize_t n) noexcept nogil:
-    """Whether n ASCII bytes are all printable (0x20-0x7E), eight at a time."""
-    cdef uint64_t x
-    cdef Py_ssize_t j = 0
-    while j + 8 <= n:
-        memcpy(&x, p + j, 8)
-        # a byte below 0x20, or equal to 0x7F (ASCII: no byte has its top bit set)
-        if ((x - 0x2020202020202020ULL) | ((x ^ 0x7F7F7F7F7F7F7F7FULL) - 0x0101010101010101ULL)) \
-                & 0x8080808080808080ULL:
-            return False
-        j += 8
-    while j < n:
-        if p[j] < 32 or p[j] > 126:
-            return False
-        j += 1
-    return True
-
-
-cdef dict _items(str text, int kind, const void* data, Py_ssize_t end, const uint8_t* tags,
-                 const int32_t* starts, int count, bint ascii):
-    """A split template as ``tlv_map`` gives it: {id: value}, in order."""
-    cdef dict out = {}
-    cdef int i
-    cdef Py_ssize_t b
-    for i in range(count):
-        b = starts[i + 1] if i + 1 < count else end
-        out[_TAGS[tags[i]]] = _slice(text, starts[i] + 4, b, ascii)
-    return out
-
-
-# -- template rules for Payload.scan (the protocol is _scan.pxd; the rules come from validation) --
-
-cdef struct Rules:
-    const uint8_t* classes    # TABLE_SIZE bytes: 0, or a block number from 1; NULL without rules
-    const uint8_t* table      # blocks * TABLE_SIZE rules of RULE_SIZE bytes
-    const uint8_t* required   # 16 bytes a block: a little-endian bit per REQUIRED sub-id
-    Py_ssize_t blocks
-
-
-DEF PASS_OK = 1
-DEF PASS_MARKED = 2
-
-
-cdef tuple _rules(object rules, Rules* rs):
-    """Point ``rs`` into a ``ScanRules`` (made and checked once by ``_scan``) and return the
-    objects it points into, which the caller holds for the scan. Every index is checked
-    again at use, so a tampered object raises instead of reading out of bounds."""
-    rs.classes = NULL
-    rs.blocks = 0
-    if rules is None:
-        return ()
-    if type(rules) is not ScanRules:
-        raise TypeError(f"scan rules must be ScanRules, not {type(rules).__name__}")
-    packed = rules.packed
-    if type(packed) is not tuple or len(<tuple>packed) != 4:
-        raise ValueError("malformed ScanRules")
-    classes, table, required, sets = <tuple>packed
-    if (type(classes) is not bytes or len(classes) != S.TABLE_SIZE or type(table) is not bytes
-            or type(required) is not bytes or type(sets) is not tuple):
-        raise ValueError("malformed ScanRules")
-    rs.classes = <const uint8_t*>PyBytes_AS_STRING(classes)
-    rs.table = <const uint8_t*>PyBytes_AS_STRING(table)
-    rs.required = <const uint8_t*>PyBytes_AS_STRING(required)
-    rs.blocks = min(len(table) // (S.TABLE_SIZE * S.RULE_SIZE), len(required) // 16)
-    return (classes, table, required, sets)
-
-
-cdef int _split(int kind, const void* data, Py_ssize_t start, Py_ssize_t end,
-                uint8_t* tags, int32_t* starts) noexcept:
-    """``_walk`` of a template without its errors: the object count, or -1 where it would raise."""
-    cdef Py_ssize_t pos = start, length
-    cdef uint64_t seen[2]
-    cdef int count = 0, tag, c0, c1, l0, l1
-    seen[0] = 0
-    seen[1] = 0
-    while pos < end:
-        if end - pos < 4:
-            return -1
-        c0 = <int>PyUnicode_READ(kind, data, pos) - 48
-        c1 = <int>PyUnicode_READ(kind, data, pos + 1) - 48
-        l0 = <int>PyUnicode_READ(kind, data, pos + 2) - 48
-        l1 = <int>PyUnicode_READ(kind, data, pos + 3) - 48
-        if not (0 <= c0 <= 9 and 0 <= c1 <= 9 and 0 <= l0 <= 9 and 0 <= l1 <= 9) or (l0 == 0 and l1 == 0):
-            return -1
-        tag = c0 * 10 + c1
-        length = l0 * 10 + l1
-        if pos + 4 + length > end or seen[tag >> 6] & (1ULL << (tag & 63)):
-            return -1
-        seen[tag >> 6] |= 1ULL << (tag & 63)
-        tags[count] = <uint8_t>tag
-        starts[count] = <int32_t>pos
-        count += 1
-        pos += 4 + length
-    return count
-
-
-cdef int _passes(str text, int kind, const void* data, Py_ssize_t end, const uint8_t* tags,
-                 const int32_t* starts, int count, const Rules* rs, int block, tuple sets,
-                 bint printable) except -1:
-    """PASS_OK when a split template passes its block of rules (see ``_scan.ScanRules``), plus
-    PASS_MARKED when it holds a sub-object whose rule is MARKED."""
-    cdef const uint8_t* R = rs.table + <Py_ssize_t>block * S.TABLE_SIZE * S.RULE_SIZE
-    cdef const uint8_t* Q = rs.required + <Py_ssize_t>block * 16
-    cdef const uint8_t* rule
-    cdef uint64_t seen[2]
-    cdef uint64_t need[2]
-    cdef int i, k, form, pre, w, verdict = 0
-    cdef Py_ssize_t va, vb, j
-    cdef Py_UCS4 ch
-    cdef bint ok
-    seen[0] = 0
-    seen[1] = 0
-    need[0] = 0
-    need[1] = 0
-    for k in range(16):
-        need[k >> 3] |= (<uint64_t>Q[k]) << (8 * (k & 7))
-    for i in range(count):
-        seen[tags[i] >> 6] |= 1ULL << (tags[i] & 63)
-    ok = (seen[0] & need[0]) == need[0] and (seen[1] & need[1]) == need[1]
-    for i in range(count):
-        rule = R + tags[i] * S.RULE_SIZE
-        if rule[S.RULE_FLAGS] & S.RULE_MARKED:
-            verdict = PASS_MARKED
-        if not ok:
-            continue
-        va = starts[i] + 4
-        vb = starts[i + 1] if i + 1 < count else end
-        form = rule[S.RULE_FORMAT]
-        if form == S.FORMAT_RESERVED or (form != S.FORMAT_SKIP and not rule[S.RULE_MIN] <= vb - va <= rule[S.RULE_MAX]):
-            ok = False
-            continue
-        pre = rule[S.RULE_PREFIX]
-        if form == S.FORMAT_NUMERIC:
-            for j in range(va + pre, vb):
-                ch = PyUnicode_READ(kind, data, j)
-                if ch < 48 or ch > 57:
-                    ok = False
-                    break
-        elif form == S.FORMAT_ANS and not printable:
-            for j in range(va + pre, vb):
-                ch = PyUnicode_READ(kind, data, j)
-                if ch < 32 or ch > 126:
-                    ok = False
-                    break
-        k = rule[S.RULE_SET]
-        if ok and k:
-            if k > len(sets) or not PyFrozenSet_CheckExact(sets[k - 1]):
-                raise ValueError("scan rules: a rule points past the sets")
-            ok = PySet_Contains(sets[k - 1], text[va:min(va + pre, vb) if pre else vb]) == 1
-            if rule[S.RULE_FLAGS] & S.RULE_EXCLUDES:
-                ok = not ok
-        w = rule[S.RULE_WITH]
-        if ok and w != S.NO_ID:
-            ok = w < S.TABLE_SIZE and (seen[w >> 6] >> (w & 63)) & 1
-    return verdict | (PASS_OK if ok else 0)
-
-
 cdef struct Piece:
     const uint8_t* p      # new UTF-8 bytes, or NULL for a span of source objects
     Py_ssize_t n          # bytes
@@ -1016,6 +850,172 @@ cdef object _convert(const Root* r, str text, bint dynamic, const uint8_t* amt, 
     cdef int k = _plan(r, dynamic, &amount_piece if dynamic else NULL, &tip_piece if tip is not None else NULL,
                        &ref_piece if reference is not None else NULL, pieces, at)
     return _emit(r, pieces, k)
+
+
+cdef inline str _slice(str text, Py_ssize_t a, Py_ssize_t b, bint ascii):
+    """text[a:b]; for an ASCII text, a copy of the bytes (no scan for the widest character)."""
+    if not ascii or b <= a:
+        return text[a:b]
+    out = PyUnicode_New(b - a, 127)
+    memcpy(PyUnicode_DATA(out), <const char*>PyUnicode_DATA(text) + a, b - a)
+    return <str>out
+
+
+cdef bint _printable_ascii(const uint8_t* p, Py_ssize_t n) noexcept nogil:
+    """Whether n ASCII bytes are all printable (0x20-0x7E), eight at a time."""
+    cdef uint64_t x
+    cdef Py_ssize_t j = 0
+    while j + 8 <= n:
+        memcpy(&x, p + j, 8)
+        # a byte below 0x20, or equal to 0x7F (ASCII: no byte has its top bit set)
+        if ((x - 0x2020202020202020ULL) | ((x ^ 0x7F7F7F7F7F7F7F7FULL) - 0x0101010101010101ULL)) \
+                & 0x8080808080808080ULL:
+            return False
+        j += 8
+    while j < n:
+        if p[j] < 32 or p[j] > 126:
+            return False
+        j += 1
+    return True
+
+
+cdef dict _items(str text, int kind, const void* data, Py_ssize_t end, const uint8_t* tags,
+                 const int32_t* starts, int count, bint ascii):
+    """A split template as ``tlv_map`` gives it: {id: value}, in order."""
+    cdef dict out = {}
+    cdef int i
+    cdef Py_ssize_t b
+    for i in range(count):
+        b = starts[i + 1] if i + 1 < count else end
+        out[_TAGS[tags[i]]] = _slice(text, starts[i] + 4, b, ascii)
+    return out
+
+
+# -- template rules for Payload.scan (the protocol is _scan.pxd; the rules come from validation) --
+
+cdef struct Rules:
+    const uint8_t* classes    # TABLE_SIZE bytes: 0, or a block number from 1; NULL without rules
+    const uint8_t* table      # blocks * TABLE_SIZE rules of RULE_SIZE bytes
+    const uint8_t* required   # 16 bytes a block: a little-endian bit per REQUIRED sub-id
+    Py_ssize_t blocks
+
+
+DEF PASS_OK = 1
+DEF PASS_MARKED = 2
+
+
+cdef tuple _rules(object rules, Rules* rs):
+    """Point ``rs`` into a ``ScanRules`` (made and checked once by ``_scan``) and return the
+    objects it points into, which the caller holds for the scan. Every index is checked
+    again at use, so a tampered object raises instead of reading out of bounds."""
+    rs.classes = NULL
+    rs.blocks = 0
+    if rules is None:
+        return ()
+    if type(rules) is not ScanRules:
+        raise TypeError(f"scan rules must be ScanRules, not {type(rules).__name__}")
+    packed = rules.packed
+    if type(packed) is not tuple or len(<tuple>packed) != 4:
+        raise ValueError("malformed ScanRules")
+    classes, table, required, sets = <tuple>packed
+    if (type(classes) is not bytes or len(classes) != S.TABLE_SIZE or type(table) is not bytes
+            or type(required) is not bytes or type(sets) is not tuple):
+        raise ValueError("malformed ScanRules")
+    rs.classes = <const uint8_t*>PyBytes_AS_STRING(classes)
+    rs.table = <const uint8_t*>PyBytes_AS_STRING(table)
+    rs.required = <const uint8_t*>PyBytes_AS_STRING(required)
+    rs.blocks = min(len(table) // (S.TABLE_SIZE * S.RULE_SIZE), len(required) // 16)
+    return (classes, table, required, sets)
+
+
+cdef int _split(int kind, const void* data, Py_ssize_t start, Py_ssize_t end,
+                uint8_t* tags, int32_t* starts) noexcept:
+    """``_walk`` of a template without its errors: the object count, or -1 where it would raise."""
+    cdef Py_ssize_t pos = start, length
+    cdef uint64_t seen[2]
+    cdef int count = 0, tag, c0, c1, l0, l1
+    seen[0] = 0
+    seen[1] = 0
+    while pos < end:
+        if end - pos < 4:
+            return -1
+        c0 = <int>PyUnicode_READ(kind, data, pos) - 48
+        c1 = <int>PyUnicode_READ(kind, data, pos + 1) - 48
+        l0 = <int>PyUnicode_READ(kind, data, pos + 2) - 48
+        l1 = <int>PyUnicode_READ(kind, data, pos + 3) - 48
+        if not (0 <= c0 <= 9 and 0 <= c1 <= 9 and 0 <= l0 <= 9 and 0 <= l1 <= 9) or (l0 == 0 and l1 == 0):
+            return -1
+        tag = c0 * 10 + c1
+        length = l0 * 10 + l1
+        if pos + 4 + length > end or seen[tag >> 6] & (1ULL << (tag & 63)):
+            return -1
+        seen[tag >> 6] |= 1ULL << (tag & 63)
+        tags[count] = <uint8_t>tag
+        starts[count] = <int32_t>pos
+        count += 1
+        pos += 4 + length
+    return count
+
+
+cdef int _passes(str text, int kind, const void* data, Py_ssize_t end, const uint8_t* tags,
+                 const int32_t* starts, int count, const Rules* rs, int block, tuple sets,
+                 bint printable) except -1:
+    """PASS_OK when a split template passes its block of rules (see ``_scan.ScanRules``), plus
+    PASS_MARKED when it holds a sub-object whose rule is MARKED."""
+    cdef const uint8_t* R = rs.table + <Py_ssize_t>block * S.TABLE_SIZE * S.RULE_SIZE
+    cdef const uint8_t* Q = rs.required + <Py_ssize_t>block * 16
+    cdef const uint8_t* rule
+    cdef uint64_t seen[2]
+    cdef uint64_t need[2]
+    cdef int i, k, form, pre, w, verdict = 0
+    cdef Py_ssize_t va, vb, j
+    cdef Py_UCS4 ch
+    cdef bint ok
+    seen[0] = 0
+    seen[1] = 0
+    need[0] = 0
+    need[1] = 0
+    for k in range(16):
+        need[k >> 3] |= (<uint64_t>Q[k]) << (8 * (k & 7))
+    for i in range(count):
+        seen[tags[i] >> 6] |= 1ULL << (tags[i] & 63)
+    ok = (seen[0] & need[0]) == need[0] and (seen[1] & need[1]) == need[1]
+    for i in range(count):
+        rule = R + tags[i] * S.RULE_SIZE
+        if rule[S.RULE_FLAGS] & S.RULE_MARKED:
+            verdict = PASS_MARKED
+        if not ok:
+            continue
+        va = starts[i] + 4
+        vb = starts[i + 1] if i + 1 < count else end
+        form = rule[S.RULE_FORMAT]
+        if form == S.FORMAT_RESERVED or (form != S.FORMAT_SKIP and not rule[S.RULE_MIN] <= vb - va <= rule[S.RULE_MAX]):
+            ok = False
+            continue
+        pre = rule[S.RULE_PREFIX]
+        if form == S.FORMAT_NUMERIC:
+            for j in range(va + pre, vb):
+                ch = PyUnicode_READ(kind, data, j)
+                if ch < 48 or ch > 57:
+                    ok = False
+                    break
+        elif form == S.FORMAT_ANS and not printable:
+            for j in range(va + pre, vb):
+                ch = PyUnicode_READ(kind, data, j)
+                if ch < 32 or ch > 126:
+                    ok = False
+                    break
+        k = rule[S.RULE_SET]
+        if ok and k:
+            if k > len(sets) or not PyFrozenSet_CheckExact(sets[k - 1]):
+                raise ValueError("scan rules: a rule points past the sets")
+            ok = PySet_Contains(sets[k - 1], text[va:min(va + pre, vb) if pre else vb]) == 1
+            if rule[S.RULE_FLAGS] & S.RULE_EXCLUDES:
+                ok = not ok
+        w = rule[S.RULE_WITH]
+        if ok and w != S.NO_ID:
+            ok = w < S.TABLE_SIZE and (seen[w >> 6] >> (w & 63)) & 1
+    return verdict | (PASS_OK if ok else 0)
 
 
 cdef class Payload:
