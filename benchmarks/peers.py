@@ -42,6 +42,9 @@ except ImportError:  # run as a script
 
 ROOT = Path(__file__).resolve().parent.parent
 GROUP_STATUS = "peers"
+#: Groups an adapter may offer beyond the core's, timed only when a caller asks for them:
+#: "info" is a peer's summary of a code (``bench_validate`` compares it with ``qriskit.info``).
+GROUP_INFO = "info"
 
 
 def cache_dir() -> Path:
@@ -78,6 +81,7 @@ def cases(P, S, a, A):
         ("to_dynamic pre-parsed", "str(q.to_dynamic(a))", {"q": q, "a": a}, 1, lambda: str(q.to_dynamic(a))),
         ("to_dynamic_many", "[str(q.to_dynamic(x)) for x in A]", {"q": q, "A": A}, len(A),
          lambda: [str(q.to_dynamic(x)) for x in A]),
+        ("info", "parse(P).to_dict()", {"parse": peer.parse, "P": P}, 1, lambda: peer.parse(P).to_dict()),
     ]
 '''
 
@@ -245,6 +249,12 @@ def _check(group: str, output: Any) -> str | None:
         if isinstance(output, dict):
             return None if output == items else f"root tags {output!r}, want {items!r}"
         return f"unexpected output {output!r}"
+    if group == GROUP_INFO:
+        code = qriskit.parse(core.PAYLOAD)
+        if not isinstance(output, dict):
+            return f"not a dict: {output!r}"[:200]
+        got = (output.get("merchant_name"), output.get("nmid"))
+        return None if got == (code.merchant_name, code.nmid) else f"merchant and NMID {got!r}"
     if group in (core.GROUP_ONESHOT, core.GROUP_PARSED):
         return core.check_dynamic(output, core.AMOUNT) if isinstance(output, str) else f"not a str: {output!r}"
     if group == core.GROUP_MANY:
@@ -338,11 +348,12 @@ INSTALL_TIMEOUT = (60.0, 300.0)
 
 
 def run(quick: bool, groups: set[str] | None = None) -> list[dict]:
-    """Every peer's rows; ``groups`` limits the timed groups (None: all).
+    """Every peer's rows; ``groups`` limits the timed groups (None: the core's, ``core.GROUPS``).
 
     Installs share one time budget, so an offline machine costs the quick mode at most
     ``INSTALL_BUDGET[0]`` seconds; cached venvs cost nothing.
     """
+    groups = groups or set(core.GROUPS)
     rows: list[dict] = []
     deadline = time.monotonic() + INSTALL_BUDGET[0 if quick else 1]
     for peer in PEERS:

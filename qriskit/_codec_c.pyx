@@ -17,6 +17,7 @@ from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize
 from cpython.list cimport PyList_New, PyList_SET_ITEM
 from cpython.long cimport PyLong_CheckExact
 from cpython.ref cimport Py_INCREF
+from cpython.set cimport PyFrozenSet_CheckExact, PySet_Contains
 from cpython.unicode cimport Py_UNICODE_ISSPACE, PyUnicode_CheckExact
 from libc.stdint cimport int32_t, uint8_t, uint16_t, uint32_t, uint64_t
 from libc.stdlib cimport calloc, free, malloc
@@ -27,6 +28,7 @@ from qriskit import errors
 from decimal import Decimal as _Decimal
 
 from qriskit import spec
+from qriskit._scan import ScanRules
 from qriskit.values import Tip, amount_text, reference_text, tip_tlv
 
 cdef extern from "Python.h":
@@ -850,6 +852,172 @@ cdef object _convert(const Root* r, str text, bint dynamic, const uint8_t* amt, 
     return _emit(r, pieces, k)
 
 
+cdef inline str _slice(str text, Py_ssize_t a, Py_ssize_t b, bint ascii):
+    """text[a:b]; for an ASCII text, a copy of the bytes (no scan for the widest character)."""
+    if not ascii or b <= a:
+        return text[a:b]
+    out = PyUnicode_New(b - a, 127)
+    memcpy(PyUnicode_DATA(out), <const char*>PyUnicode_DATA(text) + a, b - a)
+    return <str>out
+
+
+cdef bint _printable_ascii(const uint8_t* p, Py_ssize_t n) noexcept nogil:
+    """Whether n ASCII bytes are all printable (0x20-0x7E), eight at a time."""
+    cdef uint64_t x
+    cdef Py_ssize_t j = 0
+    while j + 8 <= n:
+        memcpy(&x, p + j, 8)
+        # a byte below 0x20, or equal to 0x7F (ASCII: no byte has its top bit set)
+        if ((x - 0x2020202020202020ULL) | ((x ^ 0x7F7F7F7F7F7F7F7FULL) - 0x0101010101010101ULL)) \
+                & 0x8080808080808080ULL:
+            return False
+        j += 8
+    while j < n:
+        if p[j] < 32 or p[j] > 126:
+            return False
+        j += 1
+    return True
+
+
+cdef dict _items(str text, int kind, const void* data, Py_ssize_t end, const uint8_t* tags,
+                 const int32_t* starts, int count, bint ascii):
+    """A split template as ``tlv_map`` gives it: {id: value}, in order."""
+    cdef dict out = {}
+    cdef int i
+    cdef Py_ssize_t b
+    for i in range(count):
+        b = starts[i + 1] if i + 1 < count else end
+        out[_TAGS[tags[i]]] = _slice(text, starts[i] + 4, b, ascii)
+    return out
+
+
+# -- template rules for Payload.scan (the protocol is _scan.pxd; the rules come from validation) --
+
+cdef struct Rules:
+    const uint8_t* classes    # TABLE_SIZE bytes: 0, or a block number from 1; NULL without rules
+    const uint8_t* table      # blocks * TABLE_SIZE rules of RULE_SIZE bytes
+    const uint8_t* required   # 16 bytes a block: a little-endian bit per REQUIRED sub-id
+    Py_ssize_t blocks
+
+
+DEF PASS_OK = 1
+DEF PASS_MARKED = 2
+
+
+cdef tuple _rules(object rules, Rules* rs):
+    """Point ``rs`` into a ``ScanRules`` (made and checked once by ``_scan``) and return the
+    objects it points into, which the caller holds for the scan. Every index is checked
+    again at use, so a tampered object raises instead of reading out of bounds."""
+    rs.classes = NULL
+    rs.blocks = 0
+    if rules is None:
+        return ()
+    if type(rules) is not ScanRules:
+        raise TypeError(f"scan rules must be ScanRules, not {type(rules).__name__}")
+    packed = rules.packed
+    if type(packed) is not tuple or len(<tuple>packed) != 4:
+        raise ValueError("malformed ScanRules")
+    classes, table, required, sets = <tuple>packed
+    if (type(classes) is not bytes or len(classes) != S.TABLE_SIZE or type(table) is not bytes
+            or type(required) is not bytes or type(sets) is not tuple):
+        raise ValueError("malformed ScanRules")
+    rs.classes = <const uint8_t*>PyBytes_AS_STRING(classes)
+    rs.table = <const uint8_t*>PyBytes_AS_STRING(table)
+    rs.required = <const uint8_t*>PyBytes_AS_STRING(required)
+    rs.blocks = min(len(table) // (S.TABLE_SIZE * S.RULE_SIZE), len(required) // 16)
+    return (classes, table, required, sets)
+
+
+cdef int _split(int kind, const void* data, Py_ssize_t start, Py_ssize_t end,
+                uint8_t* tags, int32_t* starts) noexcept:
+    """``_walk`` of a template without its errors: the object count, or -1 where it would raise."""
+    cdef Py_ssize_t pos = start, length
+    cdef uint64_t seen[2]
+    cdef int count = 0, tag, c0, c1, l0, l1
+    seen[0] = 0
+    seen[1] = 0
+    while pos < end:
+        if end - pos < 4:
+            return -1
+        c0 = <int>PyUnicode_READ(kind, data, pos) - 48
+        c1 = <int>PyUnicode_READ(kind, data, pos + 1) - 48
+        l0 = <int>PyUnicode_READ(kind, data, pos + 2) - 48
+        l1 = <int>PyUnicode_READ(kind, data, pos + 3) - 48
+        if not (0 <= c0 <= 9 and 0 <= c1 <= 9 and 0 <= l0 <= 9 and 0 <= l1 <= 9) or (l0 == 0 and l1 == 0):
+            return -1
+        tag = c0 * 10 + c1
+        length = l0 * 10 + l1
+        if pos + 4 + length > end or seen[tag >> 6] & (1ULL << (tag & 63)):
+            return -1
+        seen[tag >> 6] |= 1ULL << (tag & 63)
+        tags[count] = <uint8_t>tag
+        starts[count] = <int32_t>pos
+        count += 1
+        pos += 4 + length
+    return count
+
+
+cdef int _passes(str text, int kind, const void* data, Py_ssize_t end, const uint8_t* tags,
+                 const int32_t* starts, int count, const Rules* rs, int block, tuple sets,
+                 bint printable) except -1:
+    """PASS_OK when a split template passes its block of rules (see ``_scan.ScanRules``), plus
+    PASS_MARKED when it holds a sub-object whose rule is MARKED."""
+    cdef const uint8_t* R = rs.table + <Py_ssize_t>block * S.TABLE_SIZE * S.RULE_SIZE
+    cdef const uint8_t* Q = rs.required + <Py_ssize_t>block * 16
+    cdef const uint8_t* rule
+    cdef uint64_t seen[2]
+    cdef uint64_t need[2]
+    cdef int i, k, form, pre, w, verdict = 0
+    cdef Py_ssize_t va, vb, j
+    cdef Py_UCS4 ch
+    cdef bint ok
+    seen[0] = 0
+    seen[1] = 0
+    need[0] = 0
+    need[1] = 0
+    for k in range(16):
+        need[k >> 3] |= (<uint64_t>Q[k]) << (8 * (k & 7))
+    for i in range(count):
+        seen[tags[i] >> 6] |= 1ULL << (tags[i] & 63)
+    ok = (seen[0] & need[0]) == need[0] and (seen[1] & need[1]) == need[1]
+    for i in range(count):
+        rule = R + tags[i] * S.RULE_SIZE
+        if rule[S.RULE_FLAGS] & S.RULE_MARKED:
+            verdict = PASS_MARKED
+        if not ok:
+            continue
+        va = starts[i] + 4
+        vb = starts[i + 1] if i + 1 < count else end
+        form = rule[S.RULE_FORMAT]
+        if form == S.FORMAT_RESERVED or (form != S.FORMAT_SKIP and not rule[S.RULE_MIN] <= vb - va <= rule[S.RULE_MAX]):
+            ok = False
+            continue
+        pre = rule[S.RULE_PREFIX]
+        if form == S.FORMAT_NUMERIC:
+            for j in range(va + pre, vb):
+                ch = PyUnicode_READ(kind, data, j)
+                if ch < 48 or ch > 57:
+                    ok = False
+                    break
+        elif form == S.FORMAT_ANS and not printable:
+            for j in range(va + pre, vb):
+                ch = PyUnicode_READ(kind, data, j)
+                if ch < 32 or ch > 126:
+                    ok = False
+                    break
+        k = rule[S.RULE_SET]
+        if ok and k:
+            if k > len(sets) or not PyFrozenSet_CheckExact(sets[k - 1]):
+                raise ValueError("scan rules: a rule points past the sets")
+            ok = PySet_Contains(sets[k - 1], text[va:min(va + pre, vb) if pre else vb]) == 1
+            if rule[S.RULE_FLAGS] & S.RULE_EXCLUDES:
+                ok = not ok
+        w = rule[S.RULE_WITH]
+        if ok and w != S.NO_ID:
+            ok = w < S.TABLE_SIZE and (seen[w >> 6] >> (w & 63)) & 1
+    return verdict | (PASS_OK if ok else 0)
+
+
 cdef class Payload:
     """A payload split at the root: the base of ``qriskit.QRIS`` on the native twin."""
     # _payload is set only once __init__ has succeeded: until then every method raises.
@@ -947,9 +1115,9 @@ cdef class Payload:
         if t < 0 or self.r.pos[t] < 0:
             return default
         cdef int i = self.r.pos[t]
-        return self._payload[self.r.cs[i] + 4:self.r.cs[i + 1]]
+        return _slice(self._payload, self.r.cs[i] + 4, self.r.cs[i + 1], self.r.ascii)
 
-    def scan(self, bytes lo, bytes hi, bytes fmt):
+    def scan(self, bytes lo, bytes hi, bytes fmt, rules=None):
         """One pass over the root objects (63 aside) for ``validation``, driven by per-id tables."""
         if self._payload is None:
             raise errors.uninitialised()
@@ -958,21 +1126,21 @@ cdef class Payload:
         cdef const uint8_t* L = <const uint8_t*>PyBytes_AS_STRING(lo)
         cdef const uint8_t* H = <const uint8_t*>PyBytes_AS_STRING(hi)
         cdef const uint8_t* F = <const uint8_t*>PyBytes_AS_STRING(fmt)
+        cdef Rules rs
+        cdef tuple held = _rules(rules, &rs)   # keeps the rules' bytes and sets alive
         cdef str text = self._payload
         cdef int kind = PyUnicode_KIND(text)
         cdef const void* data = PyUnicode_DATA(text)
-        cdef int i, t, f, prev = -1, order = -1, flags = 0
+        cdef int i, t, f, prev = -1, order = -1, flags = 0, block, count, verdict
         cdef Py_ssize_t j, n, a, size = len(text)
         cdef Py_UCS4 ch
+        cdef uint8_t subtags[MAX_EL]
+        cdef int32_t substarts[MAX_EL]
         found = []
         templates = []
-        if self.r.ascii:
+        cdef bint ascii = self.r.ascii
+        if ascii and _printable_ascii(<const uint8_t*>data, size):
             flags = S.FLAG_PRINTABLE
-            for j in range(size):
-                ch = PyUnicode_READ(kind, data, j)
-                if ch < 32 or ch > 126:
-                    flags = 0
-                    break
         for i in range(self.r.count - 1):
             t = self.r.tag[i]
             if order < 0 and t < prev:
@@ -993,11 +1161,25 @@ cdef class Payload:
                 if f >= S.FORMAT_ACCOUNT:
                     flags |= S.FLAG_ACCOUNT
                 if f != S.FORMAT_ACCOUNT:
-                    value = text[a:a + n]
-                    try:
-                        sub = _tlv_map(value, a, _TAGS[t])
-                    except errors.QRISError as exc:
-                        sub = exc
+                    block = rs.classes[t] if rs.classes != NULL else 0
+                    if block > rs.blocks:
+                        raise ValueError("scan rules: a class points past the table")
+                    count = _split(kind, data, a, a + n, subtags, substarts)
+                    if block and count >= 0:
+                        verdict = _passes(text, kind, data, a + n, subtags, substarts, count, &rs, block - 1,
+                                          <tuple>held[3], flags & S.FLAG_PRINTABLE)
+                        if verdict & PASS_MARKED:
+                            flags |= S.FLAG_SUB_MARKED
+                        if verdict & PASS_OK:
+                            continue
+                    value = _slice(text, a, a + n, ascii)
+                    if count >= 0:
+                        sub = _items(text, kind, data, a + n, subtags, substarts, count, ascii)
+                    else:
+                        try:
+                            sub = _tlv_map(value, a, _TAGS[t])
+                        except errors.QRISError as exc:
+                            sub = exc
                     templates.append((_TAGS[t], value, a - 4, sub))
                     continue
                 f = S.FORMAT_ANS
@@ -1015,9 +1197,11 @@ cdef class Payload:
                     if ch < 32 or ch > 126:
                         found.append((_TAGS[t], S.FINDING_NOT_PRINTABLE))
                         break
-        for t in range(S.TABLE_SIZE):
-            if F[t] & S.ID_REQUIRED and self.r.pos[t] < 0:
-                found.append((_TAGS[t], S.FINDING_MISSING))
+        for t in range(0, S.TABLE_SIZE, 4):   # four flag bytes at a time: most have no REQUIRED bit
+            if (F[t] | F[t + 1] | F[t + 2] | F[t + 3]) & S.ID_REQUIRED:
+                for i in range(t, t + 4):
+                    if F[i] & S.ID_REQUIRED and self.r.pos[i] < 0:
+                        found.append((_TAGS[i], S.FINDING_MISSING))
         for j in range(size - 4, size):
             ch = PyUnicode_READ(kind, data, j)
             if 97 <= ch <= 122:
@@ -1191,6 +1375,12 @@ def scan_protocol():
         "Finding.MISSING": S.FINDING_MISSING,
         "ScanFlag.ACCOUNT": S.FLAG_ACCOUNT, "ScanFlag.PRINTABLE": S.FLAG_PRINTABLE,
         "ScanFlag.MARKED": S.FLAG_MARKED, "ScanFlag.CRC_LOWERCASE": S.FLAG_CRC_LOWERCASE,
+        "ScanFlag.SUB_MARKED": S.FLAG_SUB_MARKED,
+        "RULE_SIZE": S.RULE_SIZE, "NO_ID": S.NO_ID,
+        "Rule.FORMAT": S.RULE_FORMAT, "Rule.FLAGS": S.RULE_FLAGS, "Rule.MIN": S.RULE_MIN, "Rule.MAX": S.RULE_MAX,
+        "Rule.SET": S.RULE_SET, "Rule.PREFIX": S.RULE_PREFIX, "Rule.WITH": S.RULE_WITH,
+        "RuleFlag.REQUIRED": S.RULE_REQUIRED, "RuleFlag.EXCLUDES": S.RULE_EXCLUDES,
+        "RuleFlag.MARKED": S.RULE_MARKED,
     }
 
 

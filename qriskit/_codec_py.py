@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from . import errors
-from ._scan import FORMAT_MASK, TABLE_SIZE, Finding, Format, IdFlag, ScanFlag
+from ._scan import FORMAT_MASK, TABLE_SIZE, Finding, Format, IdFlag, RuleFlag, ScanFlag, ScanRules, SubRule
 from .values import Amount, Tip, amount_text, exact_str, reference_text, splice_reference, tip_tlv
 
 __all__ = ["Payload", "crc16", "tlv_items", "tlv_map", "to_dynamic", "to_dynamic_many", "to_static"]
@@ -33,11 +33,15 @@ _ID_REQUIRED, _ID_MARKED = int(IdFlag.REQUIRED), int(IdFlag.MARKED)
 _F_LENGTH, _F_NOT_DIGITS, _F_NOT_PRINTABLE, _F_RESERVED, _F_MISSING = (
     int(f) for f in (Finding.LENGTH, Finding.NOT_DIGITS, Finding.NOT_PRINTABLE, Finding.RESERVED, Finding.MISSING)
 )
-_S_ACCOUNT, _PRINTABLE, _MARKED, _CRC_LOWERCASE = (
-    int(f) for f in (ScanFlag.ACCOUNT, ScanFlag.PRINTABLE, ScanFlag.MARKED, ScanFlag.CRC_LOWERCASE)
+_S_ACCOUNT, _PRINTABLE, _MARKED, _CRC_LOWERCASE, _SUB_MARKED = (
+    int(f) for f in (ScanFlag.ACCOUNT, ScanFlag.PRINTABLE, ScanFlag.MARKED, ScanFlag.CRC_LOWERCASE,
+                     ScanFlag.SUB_MARKED)
 )
+_R_EXCLUDES, _R_MARKED = int(RuleFlag.EXCLUDES), int(RuleFlag.MARKED)
 _DIGITS = "0123456789"
 _HEX = frozenset("0123456789abcdefABCDEF")
+_IDS = frozenset(f"{i:02d}" for i in range(100))
+_LENGTHS = {f"{i:02d}": i for i in range(1, 100)}  # a length field's value; "00" is no length
 
 
 def _utf8(text: str) -> bytes:
@@ -57,6 +61,29 @@ def crc16(data: str | bytes) -> int:
     if isinstance(data, (bytes, bytearray, memoryview)):
         return crc_hqx(data, 0xFFFF)
     raise TypeError(f"crc16 needs str or bytes, not {type(data).__name__}")
+
+
+def _split(text: str, start: int, end: int) -> list[tuple[str, int, int]] | None:
+    """``_walk`` of a template (no root rules) without its errors: None where it would raise.
+
+    The fast path: callers walk again with ``_walk`` for the error, so both accept exactly
+    the same text.
+    """
+    out = []
+    seen = set()
+    pos = start
+    while pos < end:
+        tag = text[pos : pos + 2]
+        length = _LENGTHS.get(text[pos + 2 : pos + 4])
+        if length is None or tag not in _IDS or tag in seen:
+            return None
+        a = pos + 4
+        pos = a + length
+        if pos > end:  # also catches a header that runs past ``end``
+            return None
+        seen.add(tag)
+        out.append((tag, a, pos))
+    return out
 
 
 def _walk(
@@ -108,17 +135,19 @@ def tlv_items(text: str, offset: int = 0, path: str = "") -> tuple[tuple[str, st
     that errors point into the whole code. Raises ``TLVError`` on any malformed object.
     """
     text, path = _template_args(text, path)
-    prefix = f"{path}." if path else ""
-    return tuple(
-        (tag, text[a:b], offset + a - 4) for tag, a, b in _walk(text, 0, len(text), prefix, False, offset)
-    )
+    els = _split(text, 0, len(text))
+    if els is None:
+        els = _walk(text, 0, len(text), f"{path}." if path else "", False, offset)
+    return tuple((tag, text[a:b], offset + a - 4) for tag, a, b in els)
 
 
 def tlv_map(text: str, offset: int = 0, path: str = "") -> dict[str, str]:
     """A template's value as a dict {id: value}, in order; the errors of ``tlv_items``."""
     text, path = _template_args(text, path)
-    prefix = f"{path}." if path else ""
-    return {tag: text[a:b] for tag, a, b in _walk(text, 0, len(text), prefix, False, offset)}
+    els = _split(text, 0, len(text))
+    if els is None:
+        els = _walk(text, 0, len(text), f"{path}." if path else "", False, offset)
+    return {tag: text[a:b] for tag, a, b in els}
 
 
 def _as_text(payload: object) -> str:
@@ -172,7 +201,9 @@ class Payload:
         found = payload[n - 4 :]
         if verify_crc and not _HEX.issuperset(found):
             raise errors.crc_not_hex(found, n - 4)
-        els = _walk(payload, 0, n - 8, "", True)
+        els = _split(payload, 0, n - 8)
+        if els is None or (els and els[0][0] != "00") or any(tag == "63" for tag, _, _ in els):
+            els = _walk(payload, 0, n - 8, "", True)  # raises the error
         if not els:
             raise errors.first_not_00("63")
         els.append(("63", n - 4, n))
@@ -183,7 +214,7 @@ class Payload:
         self._cache = None  # for the model's decoded fields
         self._payload = payload
         self._els = els
-        self._index = {tag: i for i, (tag, _, _) in enumerate(els)}
+        self._index = {tag: (a, b) for tag, a, b in els}
         self._crc_ok = crc_ok
         self._computed = computed
 
@@ -225,13 +256,12 @@ class Payload:
 
     def get(self, tag: str, default: str | None = None) -> str | None:
         """The value of root data object ``tag``, or ``default``."""
-        i = self._index.get(_key(tag))
-        if i is None:
+        span = self._index.get(tag if type(tag) is str else _key(tag))
+        if span is None:
             return default
-        _, a, b = self._els[i]
-        return self._payload[a:b]
+        return self._payload[span[0] : span[1]]
 
-    def scan(self, lo: bytes, hi: bytes, fmt: bytes) -> ScanResult:
+    def scan(self, lo: bytes, hi: bytes, fmt: bytes, rules: ScanRules | None = None) -> ScanResult:
         """One pass over the root objects (63 aside) for ``validation``, driven by per-id tables.
 
         ``lo``/``hi`` are the allowed lengths of each id and ``fmt`` a ``_scan.Format`` with
@@ -239,21 +269,27 @@ class Payload:
         templates, flags)``: ``(id, Finding)`` pairs; the first id that follows a higher one,
         or None; ``(id, value, offset, sub)`` for the TEMPLATE and ACCOUNT_TEMPLATE ids, ``sub``
         being ``tlv_map`` of the value or the ``QRISError`` it raised; and ``ScanFlag`` bits.
+        With ``rules`` (``_scan.ScanRules``), a template whose class has rules and passes them
+        is left out of ``templates``; a valid template holding a sub-object whose rule is
+        MARKED sets ``ScanFlag.SUB_MARKED``, passing or not.
         """
         if len(lo) != TABLE_SIZE or len(hi) != TABLE_SIZE or len(fmt) != TABLE_SIZE:
             raise ValueError(f"scan tables must be {TABLE_SIZE} bytes each")
+        if rules is not None and type(rules) is not ScanRules:
+            raise TypeError(f"scan rules must be ScanRules, not {type(rules).__name__}")
         p = self._payload
         found: list[tuple[str, int]] = []
         templates: list[ScanTemplate] = []
         printable = p.isascii() and p.isprintable()  # for ASCII: exactly 0x20-0x7E
         flags = _PRINTABLE if printable else 0
+        classes = rules.classes if rules is not None else None
         order = None
         prev = ""
         for tag, a, b in self._els[:-1]:
             if order is None and tag < prev:
                 order = tag
             prev = tag
-            t = int(tag)
+            t = _NUMBER[tag]
             f = fmt[t]
             if f & _ID_MARKED:
                 flags |= _MARKED
@@ -267,6 +303,16 @@ class Payload:
                 if f >= _ACCOUNT:
                     flags |= _S_ACCOUNT
                 if f != _ACCOUNT:
+                    block = classes[t] if classes is not None else 0
+                    if block:
+                        split = _split(p, a, b)
+                        if split is not None:
+                            assert rules is not None
+                            passed, marked = _passes(p, split, *rules.decoded[block - 1], printable)
+                            if marked:
+                                flags |= _SUB_MARKED
+                            if passed:
+                                continue
                     value = p[a:b]
                     try:
                         sub: dict[str, str] | errors.QRISError = tlv_map(value, a, tag)
@@ -277,24 +323,27 @@ class Payload:
                 f = _ANS
             if not lo[t] <= b - a <= hi[t]:
                 found.append((tag, _F_LENGTH))
-            value = p[a:b]
-            if f == _NUMERIC and not (value.isascii() and value.isdigit()):
-                found.append((tag, _F_NOT_DIGITS))
-            elif f == _ANS and not printable and not (value.isascii() and value.isprintable()):
-                found.append((tag, _F_NOT_PRINTABLE))
-        found.extend(
-            (f"{t:02d}", _F_MISSING)
-            for t in range(TABLE_SIZE)
-            if fmt[t] & _ID_REQUIRED and f"{t:02d}" not in self._index
-        )
-        if any("a" <= ch <= "z" for ch in p[-4:]):
+            if f == _NUMERIC:
+                value = p[a:b]
+                if not (value.isascii() and value.isdigit()):
+                    found.append((tag, _F_NOT_DIGITS))
+            elif f == _ANS and not printable:
+                value = p[a:b]
+                if not (value.isascii() and value.isprintable()):
+                    found.append((tag, _F_NOT_PRINTABLE))
+        index = self._index
+        for tag in _required(fmt):
+            if tag not in index:
+                found.append((tag, _F_MISSING))
+        crc = p[-4:]
+        if crc != crc.upper() if crc.isascii() else any("a" <= ch <= "z" for ch in crc):
             flags |= _CRC_LOWERCASE
         return tuple(found), order, tuple(templates), flags
 
     def offset(self, tag: str) -> int | None:
         """Where root data object ``tag`` starts (its header), in characters, or None."""
-        i = self._index.get(_key(tag))
-        return None if i is None else self._els[i][1] - 4
+        span = self._index.get(_key(tag))
+        return None if span is None else span[0] - 4
 
     def __contains__(self, tag: object) -> bool:
         """Whether root data object ``tag`` is present."""
@@ -361,7 +410,7 @@ class Payload:
                 at = tags.index("62")
                 value = root[at][1][4:]
                 try:
-                    items = [(t, v) for t, v, _ in tlv_items(value, self._els[self._index["62"]][1], "62")]
+                    items = [(t, v) for t, v, _ in tlv_items(value, self._index["62"][0], "62")]
                 except errors.TLVError as exc:
                     raise errors.damaged_62(exc) from None
                 root[at] = ("62", splice_reference(items, reference))
@@ -372,6 +421,50 @@ class Payload:
 
 
 _PAYLOAD_SLOT: Any = Payload.__dict__["_payload"]
+_NUMBER = {f"{i:02d}": i for i in range(100)}
+_REQUIRED: dict[bytes, tuple[str, ...]] = {}
+
+
+def _required(fmt: bytes) -> tuple[str, ...]:
+    """The ids a ``scan`` table flags REQUIRED (remembered for the few tables in use)."""
+    ids = _REQUIRED.get(fmt)
+    if ids is None:
+        if len(_REQUIRED) >= 16:  # callers use a couple of tables; never grow without bound
+            _REQUIRED.clear()
+        ids = _REQUIRED[bytes(fmt)] = tuple(f"{t:02d}" for t in range(TABLE_SIZE) if fmt[t] & _ID_REQUIRED)
+    return ids
+
+
+def _passes(
+    p: str, split: list[tuple[str, int, int]], rules: dict[str, SubRule], required: frozenset[str], printable: bool
+) -> tuple[bool, bool]:
+    """Whether a template's sub-objects (``split``, spans in ``p``) pass their rules (see
+    ``_scan.ScanRules``), and whether one of them is MARKED."""
+    present = {tag for tag, _, _ in split}
+    ok = required <= present
+    marked = False
+    for tag, a, b in split:
+        form, flags, lo, hi, values, prefix, with_id = rules[tag]
+        if flags & _R_MARKED:
+            marked = True
+        if not ok:
+            continue
+        if form == _RESERVED or (form != _SKIP and not lo <= b - a <= hi):
+            ok = False
+            continue
+        if form == _NUMERIC:
+            rest = p[a + prefix : b]
+            ok = not rest or (rest.isascii() and rest.isdigit())
+        elif form == _ANS and not printable:
+            rest = p[a + prefix : b]
+            ok = rest.isascii() and rest.isprintable()
+        if ok and values is not None:
+            ok = (p[a : min(a + prefix, b)] if prefix else p[a:b]) in values
+            if flags & _R_EXCLUDES:
+                ok = not ok
+        if ok and with_id is not None:
+            ok = with_id in present
+    return ok, marked
 
 
 def _first_above(tags: list[str], tag: str) -> int:

@@ -4,6 +4,8 @@
 cdef enum:
     TABLE_SIZE = 100
     FORMAT_MASK = 0x3F
+    RULE_SIZE = 7
+    NO_ID = 0xFF
 
     FORMAT_SKIP = 0
     FORMAT_ANS = 1
@@ -27,3 +29,16 @@ cdef enum:
     FLAG_PRINTABLE = 2
     FLAG_MARKED = 4
     FLAG_CRC_LOWERCASE = 8
+    FLAG_SUB_MARKED = 16
+
+    RULE_FORMAT = 0
+    RULE_FLAGS = 1
+    RULE_MIN = 2
+    RULE_MAX = 3
+    RULE_SET = 4
+    RULE_PREFIX = 5
+    RULE_WITH = 6
+
+    RULE_REQUIRED = 1
+    RULE_EXCLUDES = 2
+    RULE_MARKED = 4

@@ -21,6 +21,7 @@ from types import MappingProxyType, ModuleType
 from typing import TYPE_CHECKING, Any
 
 from . import _build, _codec, spec, summary, validation
+from ._scan import TABLE_SIZE, Format
 from .errors import FieldError, QRISError
 from .validation import Report
 from .values import Tip
@@ -104,19 +105,23 @@ class Language:
     error: str | None = None
 
 
-def _template(tlv_map: Any, tag: str, value: str, offset: int) -> Template:
-    try:
-        items = tlv_map(value, offset, tag)
-    except QRISError as exc:
-        return Template(tag, value, _EMPTY, str(exc))
-    return Template(tag, value, MappingProxyType(items))
+def _template(tag: str, value: str, sub: dict[str, str] | QRISError) -> Template:
+    if type(sub) is dict:
+        return Template(tag, value, MappingProxyType(sub))
+    return Template(tag, value, _EMPTY, str(sub))
 
 
 _TEMPLATE_IDS = spec.TEMPLATE_IDS
+# Payload.scan tables that split every root template and check nothing else: one kernel call
+# gives each template's sub-objects (or the error its walk raised), in code order.
+_SPLIT_LO, _SPLIT_HI = bytes(TABLE_SIZE), bytes(TABLE_SIZE)
+_SPLIT_FMT = bytes(Format.TEMPLATE if f"{t:02d}" in _TEMPLATE_IDS else Format.SKIP for t in range(TABLE_SIZE))
 _ACCOUNT_TEMPLATE_IDS = frozenset(spec.ACCOUNT_TEMPLATE_IDS)
 _UNRESERVED_IDS = frozenset(spec.UNRESERVED_IDS)
 
 if TYPE_CHECKING:  # the fields are mixed into a twin's Payload; type checkers see the contract
+    from ._codec_py import ScanTemplate
+
     _Root = _codec.Payload
 else:
     _Root = object
@@ -213,26 +218,32 @@ class QRISFields(_Root):
 
     # -- templates ---------------------------------------------------------------------
     def _decoded(self) -> _Decoded:
-        """Per-instance cache of decoded templates and views (codes are immutable)."""
+        """Per-instance cache of the split templates and the views on them (codes are immutable)."""
         cache: _Decoded | None = self._cache
         if cache is None:
-            offset, tlv_map = self.offset, self._kernel.tlv_map
-            templates = {
-                tag: _template(tlv_map, tag, value, offset(tag) + 4)  # type: ignore[operator]  # tag is present
-                for tag, value in self.items()
-                if tag in _TEMPLATE_IDS
-            }
-            cache = self._cache = _Decoded(templates)
+            cache = self._cache = _Decoded(self.scan(_SPLIT_LO, _SPLIT_HI, _SPLIT_FMT)[2])
         return cache
+
+    def _split_templates(self) -> tuple[ScanTemplate, ...]:
+        """Each root template, in code order, as ``Payload.scan`` splits it: ``(id, value,
+        offset, sub)``, ``sub`` the sub-objects or the error when the value is not valid TLV.
+        The raw split the views (and ``summary``) read; do not change the dicts."""
+        return self._decoded().split
+
+    def _templates(self) -> dict[str, Template]:
+        cache = self._decoded()
+        if cache.templates is None:
+            cache.templates = {tag: _template(tag, value, sub) for tag, value, _, sub in cache.split}
+        return cache.templates
 
     def template(self, tag: str) -> Template | None:
         """Root template ``tag`` split into sub-objects (raw kept if it is not valid TLV)."""
-        return self._decoded().templates.get(tag)
+        return self._templates().get(tag)
 
     @property
     def templates(self) -> Mapping[str, Template]:
         """Every root template (26-51, 62, 64, 80-99) by id, in code order."""
-        return MappingProxyType(self._decoded().templates)
+        return MappingProxyType(self._templates())
 
     @property
     def accounts(self) -> tuple[MerchantAccount, ...]:
@@ -240,7 +251,7 @@ class QRISFields(_Root):
         cache = self._decoded()
         if cache.accounts is None:
             out = []
-            for tag, tpl in cache.templates.items():
+            for tag, tpl in self._templates().items():
                 if tag in _ACCOUNT_TEMPLATE_IDS:
                     pan = tpl.items.get("01")
                     who = spec.participant(pan)
@@ -285,7 +296,7 @@ class QRISFields(_Root):
         """Tag 62 by name (all None when the code has no 62)."""
         cache = self._decoded()
         if cache.additional is None:
-            tpl = cache.templates.get("62")
+            tpl = self._templates().get("62")
             if tpl is None:
                 cache.additional = AdditionalData()
             else:
@@ -305,7 +316,7 @@ class QRISFields(_Root):
     @property
     def unreserved(self) -> tuple[Template, ...]:
         """Unreserved templates 80-99, kept with their GUID (sub-object 00)."""
-        return tuple(t for tag, t in self._decoded().templates.items() if tag in _UNRESERVED_IDS)
+        return tuple(t for tag, t in self._templates().items() if tag in _UNRESERVED_IDS)
 
     # -- checks, summaries and conversions beyond the kernel ---------------------------------
     def validate(self, profile: str = "qris") -> Report:
@@ -336,9 +347,10 @@ class QRISFields(_Root):
 
 @dataclass(slots=True)
 class _Decoded:
-    """What a code decodes once and keeps: its templates, then the views built on them."""
+    """What a code decodes once and keeps: its templates split, then the views built on them."""
 
-    templates: dict[str, Template]
+    split: tuple[ScanTemplate, ...]
+    templates: dict[str, Template] | None = None
     accounts: tuple[MerchantAccount, ...] | None = None
     additional: AdditionalData | None = None
 

@@ -134,6 +134,8 @@ LANGUAGE = _table(
     DataObject("02", "Merchant City - Alternate Language", "S", 15),
     *(DataObject(f"{i:02d}", "RFU for EMVCo", "S", 99) for i in range(3, 100)),
 )
+#: 64 sub-ids EMVCo reserves.
+LANGUAGE_RFU_IDS = _ids(3, 99)
 
 # -- Merchant account templates 26-51 as QRIS uses them --------------------------------------
 ACCOUNT = _table(

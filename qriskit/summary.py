@@ -1,9 +1,11 @@
 """One summary of a code: what ``QRIS.to_dict``, ``info()``, the CLI and the server render.
 
-``summarize(code)`` reads a parsed code's fields once into a ``Summary``; ``info_dict``
-renders it with a validation ``Report`` as the JSON-ready dict a "QRIS info" endpoint
-gives, and ``code_dict`` as the full field dump of ``QRIS.to_dict``. Nothing else derives
-a code's kind, acquirers, currency or tip, so the renderings cannot disagree.
+One function (``_facts``) derives a code's facts, straight from its split templates and
+root values into the ``info`` layout: ``info_dict`` adds a validation ``Report``'s
+verdict and problems to it (the JSON-ready dict a "QRIS info" endpoint gives),
+``summarize(code)`` reads it into a typed ``Summary``, and ``code_dict`` builds the full
+field dump of ``QRIS.to_dict`` on that. Nothing else derives a code's kind, acquirers,
+currency or tip, so the renderings cannot disagree.
 
 ``info`` keys: ``readable``, ``valid`` (no validation error), ``merchant`` (``name``,
 ``city``, ``postal_code``, ``country``, ``mcc``, ``alternate_language``, ``alternate_name``,
@@ -138,57 +140,106 @@ class Summary:
 
 
 def summarize(code: QRISFields) -> Summary:
-    """Read a parsed code's summary (its fields are decoded once and cached by the code)."""
+    """Read a parsed code's summary (its templates are split once and cached by the code)."""
+    facts = _facts(code, False)
+    tip = facts["tip"]
+    return Summary(
+        kind=facts["kind"],
+        merchant=MerchantInfo(**facts["merchant"]),
+        nmid=facts["nmid"],
+        criteria=facts["criteria"],
+        criteria_description=facts["criteria_description"],
+        acquirers=tuple(AccountInfo(**a) for a in facts["acquirers"]),
+        amount=facts["amount"],
+        currency=facts["currency"],
+        tip=None if tip is None else TipInfo(**tip),
+        reference=facts["reference"],
+        crc=CRCInfo(**facts["crc"]),
+    )
+
+
+_ACCOUNT_IDS = frozenset(spec.ACCOUNT_TEMPLATE_IDS)
+_NATIONAL = spec.QRIS_NATIONAL_ID
+_NATIONAL_GUIDS = frozenset({spec.QRIS_GUID, *spec.QRIS_GUID_LEGACY})
+_REFERENCE = next(t for t, name in spec.ADDITIONAL_NAMES.items() if name == "reference_label")
+_NNS_LENGTH = spec.NNS_LENGTH
+_BY_NNS = dict(spec.ACQUIRERS)  # spec.participant's table, as a plain dict (read on the hot path)
+_CRITERIA = dict(spec.CRITERIA)
+_KINDS = dict(spec.POINT_OF_INITIATION)
+_TIPS = dict(spec.TIP_INDICATOR)
+_CURRENCIES = dict(spec.CURRENCIES)
+_NO_ITEMS: dict[str, str] = {}
+
+
+def _facts(code: QRISFields, valid: bool) -> dict[str, Any]:
+    """The ``info`` layout of a readable code, ``errors`` and ``warnings`` left None: the one
+    derivation of a code's facts (``summarize`` and ``info_dict`` both read it)."""
     get = code.get
-    language = code.language
     acquirers = []
-    for account in code.accounts:
-        if account.tag == spec.QRIS_NATIONAL_ID and (
-            account.guid == spec.QRIS_GUID or account.guid in spec.QRIS_GUID_LEGACY
-        ):
-            continue  # the national template: its NMID is reported on its own
-        who = spec.participant(account.pan)
-        acquirers.append(AccountInfo(
-            tag=account.tag,
-            guid=account.guid,
-            nns=account.nns,
-            name=account.acquirer or _guid_name(account.guid),
-            kind=who.kind if who else None,
-            known=who is not None,
-            pan=account.pan,
-            merchant_id=account.merchant_id,
-            criteria=account.criteria,
-        ))
-    indicator = get("55")
-    tip = None
-    if indicator is not None:
-        tip = TipInfo(indicator, spec.TIP_INDICATOR.get(indicator), get("56"), get("57"))
-    criteria = code.criteria
+    nmid = national_criteria = other_criteria = reference = language = None
+    for tag, _, _, sub in code._split_templates():
+        items = sub if type(sub) is dict else _NO_ITEMS
+        if tag in _ACCOUNT_IDS:
+            guid = items.get("00")
+            criteria = items.get("03")
+            if tag == _NATIONAL:
+                nmid = items.get("02")
+                national_criteria = criteria
+                if guid in _NATIONAL_GUIDS:
+                    continue  # the national template: its NMID is reported on its own
+            elif other_criteria is None and criteria:
+                other_criteria = criteria
+            pan = items.get("01")
+            nns = pan[:_NNS_LENGTH] if pan and len(pan) >= _NNS_LENGTH else None
+            who = _BY_NNS.get(nns) if nns else None  # spec.participant(pan)
+            acquirers.append({
+                "tag": tag,
+                "guid": guid,
+                "nns": nns,
+                "name": (who.name if who else None) or _guid_name(guid),
+                "kind": who.kind if who else None,
+                "known": who is not None,
+                "pan": pan,
+                "merchant_id": items.get("02"),
+                "criteria": criteria,
+            })
+        elif tag == "62":
+            reference = items.get(_REFERENCE)
+        elif tag == "64":
+            language = items
+    criteria = national_criteria or other_criteria
     poi = get("01")
     numeric = get("53")
-    currency = spec.CURRENCIES.get(numeric) if numeric else None
-    return Summary(
-        kind="static" if poi is None else spec.POINT_OF_INITIATION.get(poi),
-        merchant=MerchantInfo(
-            name=get("59"),
-            city=get("60"),
-            postal_code=get("61"),
-            country=get("58"),
-            mcc=get("52"),
-            alternate_language=language.language if language else None,
-            alternate_name=language.merchant_name if language else None,
-            alternate_city=language.merchant_city if language else None,
-        ),
-        nmid=code.nmid,
-        criteria=criteria,
-        criteria_description=spec.CRITERIA.get(criteria) if criteria else None,
-        acquirers=tuple(acquirers),
-        amount=get("54"),
-        currency=currency.code if currency else numeric,
-        tip=tip,
-        reference=code.additional.reference_label,
-        crc=CRCInfo(code.crc, code.computed_crc, code.crc_ok),
-    )
+    currency = _CURRENCIES.get(numeric) if numeric else None
+    indicator = get("55")
+    return {
+        "readable": True,
+        "valid": valid,
+        "merchant": {
+            "name": get("59"),
+            "city": get("60"),
+            "postal_code": get("61"),
+            "country": get("58"),
+            "mcc": get("52"),
+            "alternate_language": language.get("00") if language else None,
+            "alternate_name": language.get("01") if language else None,
+            "alternate_city": language.get("02") if language else None,
+        },
+        "nmid": nmid,
+        "criteria": criteria,
+        "criteria_description": _CRITERIA.get(criteria) if criteria else None,
+        "acquirers": acquirers,
+        "kind": "static" if poi is None else _KINDS.get(poi),
+        "amount": get("54"),
+        "currency": currency.code if currency else numeric,
+        "tip": None if indicator is None else {
+            "indicator": indicator, "kind": _TIPS.get(indicator), "fixed": get("56"), "percent": get("57"),
+        },
+        "reference": reference,
+        "crc": {"found": code.crc, "computed": code.computed_crc, "ok": code.crc_ok},
+        "errors": None,
+        "warnings": None,
+    }
 
 
 _EMPTY_SUMMARY: dict[str, Any] = {
@@ -208,21 +259,26 @@ _EMPTY_SUMMARY: dict[str, Any] = {
 
 def info_dict(report: Report) -> dict[str, Any]:
     """The ``info`` layout (see the module doc) of a validation ``Report``; never raises."""
-    problems = {
-        "errors": [p.to_dict() for p in report.errors],
-        "warnings": [p.to_dict() for p in report.warnings],
-    }
+    problems = report.problems
+    if problems:
+        errors = [p.to_dict() for p in report.errors]
+        warnings = [p.to_dict() for p in report.warnings]
+    else:
+        errors, warnings = [], []
     code = report.parsed
     if code is None:
-        return {"readable": False, "valid": False, **_EMPTY_SUMMARY, **problems}
+        return {"readable": False, "valid": False, **_EMPTY_SUMMARY, "errors": errors, "warnings": warnings}
     try:
-        return {"readable": True, "valid": report.ok, **summarize(code).to_dict(), **problems}
+        out = _facts(code, not errors)
     except Exception as exc:  # never raise: fall back to what the report says
-        problems["errors"].append({
+        errors.append({
             "code": "internal", "severity": "error", "path": None, "offset": None,
             "message": f"{type(exc).__name__}: {exc}",
         })
-        return {"readable": True, "valid": False, **_EMPTY_SUMMARY, **problems}
+        return {"readable": True, "valid": False, **_EMPTY_SUMMARY, "errors": errors, "warnings": warnings}
+    out["errors"] = errors
+    out["warnings"] = warnings
+    return out
 
 
 def code_dict(code: QRISFields) -> dict[str, Any]:

@@ -16,8 +16,9 @@ codes carry (26-character names, 3-digit MCCs, legacy GUIDs, tags out of order) 
 ``CODES`` (the one table; ``docs/validation.md`` renders it).
 
 The hot path is one pass over the root objects by the twin's ``Payload.scan``, driven by
-tables built here from ``spec`` (the protocol is ``_scan``), and no object built unless
-there is a problem.
+tables and template rules (``_scan.ScanRules``) built here from ``spec`` (the protocol is
+``_scan``): templates that pass their rules never reach the Python checks below, which run
+only for the others, and no object is built unless there is a problem.
 """
 
 from __future__ import annotations
@@ -25,11 +26,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from itertools import permutations
 from types import MappingProxyType, ModuleType
 from typing import TYPE_CHECKING, Any
 
 from . import _codec, spec
-from ._scan import TABLE_SIZE, Finding, Format, IdFlag, ScanFlag
+from ._scan import NO_ID, TABLE_SIZE, Finding, Format, IdFlag, RuleFlag, ScanFlag, ScanRules
 from .errors import CRCError, QRISError
 from .values import decimals
 
@@ -240,13 +242,13 @@ def _scan_tables() -> tuple[bytes, bytes, bytes, bytes]:
     return bytes(lo), bytes(hi), bytes(fmt), bytes(qris)
 
 
-_SCAN_LO, _SCAN_HI, _SCAN_FMT, _SCAN_FMT_QRIS = _scan_tables()
 # plain ints on the hot path: IntFlag arithmetic costs microseconds
 _F_LENGTH, _F_NOT_DIGITS, _F_NOT_PRINTABLE, _F_RESERVED = (
     int(Finding.LENGTH), int(Finding.NOT_DIGITS), int(Finding.NOT_PRINTABLE), int(Finding.RESERVED)
 )
-_S_ACCOUNT, _S_PRINTABLE, _S_MARKED, _S_CRC_LOWERCASE = (
-    int(ScanFlag.ACCOUNT), int(ScanFlag.PRINTABLE), int(ScanFlag.MARKED), int(ScanFlag.CRC_LOWERCASE)
+_S_ACCOUNT, _S_PRINTABLE, _S_MARKED, _S_CRC_LOWERCASE, _S_SUB_MARKED = (
+    int(ScanFlag.ACCOUNT), int(ScanFlag.PRINTABLE), int(ScanFlag.MARKED), int(ScanFlag.CRC_LOWERCASE),
+    int(ScanFlag.SUB_MARKED),
 )
 _SUB62 = {t: (o.min_len, o.max_len, o.template) for t, o in spec.ADDITIONAL.items()}
 _SUB62_PATH = {t: f"62.{t}" for t in _SUB62}
@@ -275,6 +277,100 @@ _MAX_PAYLOAD = spec.EMV_MAX_PAYLOAD
 _NAMES = {t: o.name for t, o in spec.ROOT.items()}
 _CONTROL = bytes(range(32)) + b"\x7f"
 _CRITERIA_LIST = ", ".join(spec.CRITERIA)
+_SCAN_LO, _SCAN_HI, _SCAN_FMT, _SCAN_FMT_QRIS = _scan_tables()
+
+# -- rules for the templates' sub-objects (``_scan.ScanRules``), built from spec ------------------
+# A template that passes its rules gives no problem under the checks below (``_check_account``,
+# ``_check_62``, ``_check_64``, the GUID of 80-99): ``scan`` leaves it out and only the others reach
+# Python. The rules may be stricter than the checks (a template they stop is checked as always),
+# never looser.
+_CONSUMER_DATA = "09"  # 62.09: a set of the letters A, M, E
+_LANGUAGE_REQUIRED = (("00", "language preference"), ("01", "alternate merchant name"))
+_SUB64_RFU = frozenset(spec.LANGUAGE_RFU_IDS)
+_ANY = (int(Format.SKIP), 0, 1, 99, 0, 0, NO_ID)
+SetIndex = Callable[[frozenset[str]], int]  # a value set -> its number in ScanRules.sets
+
+
+def _rule(form: Format, lo: int = 1, hi: int = 99, flags: int = 0, values: int = 0, prefix: int = 0,
+          with_id: str | None = None) -> tuple[int, ...]:
+    return (int(form), flags, lo, hi, values, prefix, NO_ID if with_id is None else int(with_id))
+
+
+def _account_block(tag: str, qris: bool, sets: SetIndex) -> list[tuple[int, ...]]:
+    """The rules of one merchant account template: what ``_check_account`` lets through."""
+    block = [_rule(Format.ANS)] * TABLE_SIZE  # every sub-object printable ASCII
+    required = int(RuleFlag.REQUIRED)
+    if not qris:
+        block[0] = _rule(Format.ANS, flags=required)  # emv.guid
+        return block
+    guid, pan, mid, criteria = (spec.ACCOUNT[t] for t in ("00", "01", "02", "03"))
+    national = tag == _NATIONAL
+    block[0] = _rule(Format.ANS, 1, guid.max_len, required, sets(frozenset({_QRIS_GUID})) if national else 0)
+    block[1] = _rule(
+        Format.NUMERIC, pan.min_len, pan.max_len,
+        (required if tag in _DOMESTIC else 0) | (int(RuleFlag.MARKED) if tag in _ACQUIRER else 0),
+        sets(frozenset(_NNS)), _NNS_LEN, with_id="03",  # a PAN calls for a criteria
+    )
+    if national:
+        lo, hi = len(_NMID_PREFIX) + _NMID_LO, min(len(_NMID_PREFIX) + _NMID_HI, mid.max_len)
+        block[2] = _rule(Format.NUMERIC, lo, hi, required, sets(frozenset({_NMID_PREFIX})), len(_NMID_PREFIX))
+    else:
+        block[2] = _rule(Format.ANS, 1, mid.max_len)
+    block[3] = _rule(Format.ANS, criteria.min_len, criteria.max_len, required if national else 0,
+                     sets(frozenset(_CRITERIA)))
+    return block
+
+
+def _additional_block(sets: SetIndex) -> list[tuple[int, ...]]:
+    """The rules of 62: what ``_check_62`` lets through (its templates 50-99 always reach it)."""
+    block = [_rule(Format.RESERVED)] * TABLE_SIZE
+    letters = frozenset("".join(p) for n in range(1, len(_AME) + 1) for p in permutations(sorted(_AME), n))
+    for t, obj in spec.ADDITIONAL.items():
+        if t in _SUB62_RFU or obj.template:
+            continue
+        if t == _CONSUMER_DATA:
+            block[int(t)] = _rule(Format.ANS, obj.min_len, obj.max_len, values=sets(letters))
+        elif t in _NOPROMPT:
+            block[int(t)] = _rule(Format.ANS, obj.min_len, obj.max_len, int(RuleFlag.EXCLUDES),
+                                  sets(frozenset({_PROMPT})))
+        else:
+            block[int(t)] = _rule(Format.ANS, obj.min_len, obj.max_len)
+    return block
+
+
+def _language_block() -> list[tuple[int, ...]]:
+    """The rules of 64: what ``_check_64`` lets through."""
+    block = [_rule(Format.RESERVED)] * TABLE_SIZE
+    required = {t for t, _ in _LANGUAGE_REQUIRED}
+    for t, obj in spec.LANGUAGE.items():
+        if t not in _SUB64_RFU:
+            block[int(t)] = _rule(Format.ANS if obj.format == "ans" else Format.LENGTH, obj.min_len, obj.max_len,
+                                  int(RuleFlag.REQUIRED) if t in required else 0)
+    return block
+
+
+def _scan_rules(qris: bool) -> ScanRules:
+    """The ``ScanRules`` of a profile: one block per kind of template, the value sets they use."""
+    sets: dict[frozenset[str], int] = {}
+
+    def index(values: frozenset[str]) -> int:
+        return sets.setdefault(values, len(sets) + 1)
+
+    by_tag = {tag: _account_block(tag, qris, index) for tag in spec.ACCOUNT_TEMPLATE_IDS}
+    by_tag["62"] = _additional_block(index)
+    by_tag["64"] = _language_block()
+    unreserved: list[tuple[int, ...]] = [_ANY] * TABLE_SIZE
+    unreserved[0] = (int(Format.SKIP), int(RuleFlag.REQUIRED), 1, 99, 0, 0, NO_ID)  # emv.guid
+    by_tag.update(dict.fromkeys(spec.UNRESERVED_IDS, unreserved))
+    blocks: dict[bytes, int] = {}
+    classes = bytearray(TABLE_SIZE)
+    for tag, block in by_tag.items():
+        data = bytes(b for rule in block for b in rule)
+        classes[int(tag)] = blocks.setdefault(data, len(blocks) + 1)
+    return ScanRules(bytes(classes), b"".join(blocks), tuple(sets))
+
+
+_RULES_QRIS, _RULES_EMV = _scan_rules(True), _scan_rules(False)
 
 
 def _kernel_of(code: Payload) -> ModuleType:
@@ -432,7 +528,9 @@ def _check(payload: object, qris: bool, run: _Run, parse: Parser) -> Any:
     text = code.payload
     run.code = code
     get = code.get
-    findings, out_of_order, templates, flags = code.scan(_SCAN_LO, _SCAN_HI, _SCAN_FMT_QRIS if qris else _SCAN_FMT)
+    findings, out_of_order, templates, flags = code.scan(
+        _SCAN_LO, _SCAN_HI, _SCAN_FMT_QRIS if qris else _SCAN_FMT, _RULES_QRIS if qris else _RULES_EMV
+    )
     if flags & _S_CRC_LOWERCASE and code.crc_ok:
         crc = text[-4:]
         add("crc.case", "63", f"CRC {crc!r} is lowercase; EMV writes {crc.upper()!r}", len(text) - 8)
@@ -499,8 +597,8 @@ def _check(payload: object, qris: bool, run: _Run, parse: Parser) -> Any:
             add("qris.currency", "53", f"currency {currency!r} is not {spec.QRIS_CURRENCY!r} (rupiah)")
         if out_of_order is not None:
             add("qris.order", out_of_order, f"tag {out_of_order} comes after a higher id; QRIS writes ids in order")
-    # -- templates ---------------------------------------------------------------------------
-    national = acquirer = False
+    # -- templates: only those that did not pass their rules in the scan --------------------
+    acquirer = flags & _S_SUB_MARKED  # an acquirer template (26-50) with a PAN (01), from the rules
     tlv_map = _kernel_of(code).tlv_map
     for at in templates:
         tag, _, off, sub = at
@@ -514,10 +612,7 @@ def _check(payload: object, qris: bool, run: _Run, parse: Parser) -> Any:
             )
             continue
         if tag in _ACCOUNT_TEMPLATES:
-            guid, has_pan = _check_account(tag, sub, at, bool(printable), qris, run)
-            if tag == _NATIONAL:
-                national = guid == _QRIS_GUID or guid in _LEGACY
-            elif has_pan and tag in _ACQUIRER:
+            if _check_account(tag, sub, at, bool(printable), qris, run) and tag in _ACQUIRER:
                 acquirer = True
         elif tag == "62":
             _check_62(sub, at, bool(printable), run, tlv_map)
@@ -526,7 +621,7 @@ def _check(payload: object, qris: bool, run: _Run, parse: Parser) -> Any:
         elif "00" not in sub:  # unreserved 80-99
             add("emv.guid", tag, f"unreserved template {tag} has no GUID (00)", off)
     if qris:
-        if not national and _NATIONAL not in code:
+        if _NATIONAL not in code:  # a 51 of any kind is reported by _check_account
             add("qris.national", _NATIONAL, f"no national template {_NATIONAL} ({_QRIS_GUID}) carrying the NMID", None)
         if not acquirer and accounts:
             add("qris.acquirer", None, "no acquirer template (26-50) with a merchant PAN (01)", None)
@@ -550,9 +645,8 @@ def _check_decimals(value: str, path: str, what: str, currency: str | None, qris
         )
 
 
-def _check_account(
-    tag: str, sub: dict[str, str], at: ScanTemplate, printable: bool, qris: bool, run: _Run
-) -> tuple[str | None, bool]:
+def _check_account(tag: str, sub: dict[str, str], at: ScanTemplate, printable: bool, qris: bool, run: _Run) -> bool:
+    """The problems of one merchant account template; returns whether it has a PAN (01)."""
     get = sub.get
     guid, pan, nmid, criteria = get("00"), get("01"), get("02"), get("03")
     if not printable:
@@ -579,7 +673,7 @@ def _check_account(
     if guid is None:
         add("emv.guid", tag, f"merchant account template {tag} has no GUID (00)")
     if not qris:
-        return guid, pan is not None
+        return pan is not None
     if tag == _NATIONAL:
         if guid is not None and guid != _QRIS_GUID:
             if guid in _LEGACY:
@@ -623,7 +717,7 @@ def _check_account(
             add("qris.nns", f"{tag}.01", message, run.sub_offset(at, "01"))
     elif tag in _DOMESTIC:
         add("qris.pan", f"{tag}.01", f"acquirer template {tag} has no merchant PAN (01)")
-    return guid, pan is not None
+    return pan is not None
 
 
 def _check_62(sub: dict[str, str], at: ScanTemplate, printable: bool, run: _Run, tlv_map: Any) -> None:
@@ -658,7 +752,7 @@ def _check_62(sub: dict[str, str], at: ScanTemplate, printable: bool, run: _Run,
         if v == _PROMPT:
             if t in _NOPROMPT:
                 add("emv.prompt", path, f"'***' in {path}: only 62.01-08 can ask the payer", run.sub_offset(at, t))
-        elif t == "09":
+        elif t == _CONSUMER_DATA:
             if not _AME.issuperset(v) or len(set(v)) != len(v):
                 add(
                     "emv.consumer_data", path, f"62.09 {v!r} is not a set of the letters A, M, E", run.sub_offset(at, t)
@@ -672,7 +766,7 @@ def _check_62(sub: dict[str, str], at: ScanTemplate, printable: bool, run: _Run,
 def _check_64(sub: dict[str, str], at: ScanTemplate, run: _Run) -> None:
     for t, v in sub.items():
         lo, hi, ans = _SUB64[t]
-        if t >= "03":
+        if t in _SUB64_RFU:
             run.add("emv.rfu", f"64.{t}", f"64.{t} is reserved for future use by EMVCo", run.sub_offset(at, t))
         elif len(v) > hi or len(v) < lo:
             run.add(
@@ -683,7 +777,7 @@ def _check_64(sub: dict[str, str], at: ScanTemplate, run: _Run) -> None:
             )
         if ans and not _all_printable(v):
             run.add("emv.format", f"64.{t}", f"64.{t} must be printable ASCII, got {v!r}", run.sub_offset(at, t))
-    for t, what in (("00", "language preference"), ("01", "alternate merchant name")):
+    for t, what in _LANGUAGE_REQUIRED:
         if t not in sub:
             run.add("emv.language", f"64.{t}", f"template 64 has no {what} ({t})")
 

@@ -58,8 +58,9 @@ def test_payload_methods_match(name):
 
 @needs_native
 def test_scan_protocol_numbers_match():
-    expected = {"TABLE_SIZE": _scan.TABLE_SIZE, "FORMAT_MASK": _scan.FORMAT_MASK}
-    for enum in (_scan.Format, _scan.IdFlag, _scan.Finding, _scan.ScanFlag):
+    expected = {"TABLE_SIZE": _scan.TABLE_SIZE, "FORMAT_MASK": _scan.FORMAT_MASK, "RULE_SIZE": _scan.RULE_SIZE,
+                "NO_ID": _scan.NO_ID}
+    for enum in (_scan.Format, _scan.IdFlag, _scan.Finding, _scan.ScanFlag, _scan.Rule, _scan.RuleFlag):
         expected.update({f"{enum.__name__}.{m.name}": int(m) for m in enum})
     assert native().scan_protocol() == expected
 

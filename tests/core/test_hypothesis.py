@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from decimal import Decimal
 
 import pytest
@@ -12,10 +13,14 @@ from qriskit import Tip
 
 # The root scan tables validate uses, plus one that asks for every check on every id.
 from qriskit import validation as _validate
+from qriskit._scan import NO_ID, RULE_SIZE, Format, ScanFlag, ScanRules
 from tests.codes import STATIC, make, pairs_of, tlv
+from tests.strategies import template_codes
 
 SCAN_TABLES = (_validate._SCAN_LO, _validate._SCAN_HI, _validate._SCAN_FMT)
 SCAN_TABLES_ALL = (bytes(range(100)), bytes(range(100, 0, -1)), bytes([1, 2, 3, 4, 0, 5, 6, 7] * 12 + [5] * 4))
+# ... and the template rules validate uses, per profile.
+SCAN_RULES = (_validate._RULES_QRIS, _validate._RULES_EMV)
 
 
 def scanned(code, tables):
@@ -193,3 +198,45 @@ def test_huge_inputs_fail_fast_and_alike(twins, size):
     body = ("5999" + "x" * 99) * (size // 103)
     agree(twins, lambda t: t.parse("000201" + body + "6304ABCD"))
     agree(twins, lambda t: t.parse("0" * size))
+
+
+@st.composite
+def scan_rules(draw) -> ScanRules:
+    """Random (valid) template rules: few blocks, mostly lenient rules, small value sets, so
+    that templates pass and fail them in every way."""
+    rng = random.Random(draw(st.integers(0, 2**32)))
+    sets = tuple(frozenset(rng.choice(["", "0", "1", "01", "A", "AB", "ID", "é", "***", "00"]) for _ in
+                           range(rng.randint(0, 4))) for _ in range(rng.randint(0, 3)))
+    blocks = rng.randint(1, 3)
+    formats = [Format.SKIP] * 4 + [Format.ANS, Format.NUMERIC, Format.LENGTH, Format.RESERVED]
+    table = bytearray()
+    for _ in range(blocks * 100):
+        lo = rng.choice([0, 1, 1, 2, 5])
+        table += bytes([rng.choice(formats), rng.randint(0, 7) if rng.random() < 0.3 else 0, lo,
+                        rng.choice([99, 99, 20, 4, lo]), rng.randint(0, len(sets)) if rng.random() < 0.3 else 0,
+                        rng.choice([0, 0, 0, 1, 2, 8, 30]), rng.choice([NO_ID] * 6 + [0, 1, 3, 99])])
+    assert len(table) == blocks * 100 * RULE_SIZE
+    classes = bytes(rng.randint(0, blocks) for _ in range(100))
+    return ScanRules(classes, bytes(table), sets)
+
+
+@given(st.one_of(template_codes(), HOSTILE), st.sampled_from(SCAN_RULES), scan_rules())
+@settings(max_examples=800, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_twins_agree_on_scan_with_rules(twins, payload, rules, random_rules):
+    agree(twins, lambda t: scanned(t.parse(payload, verify_crc=False), (*SCAN_TABLES, rules)))
+    agree(twins, lambda t: scanned(t.parse(payload, verify_crc=False), (*SCAN_TABLES_ALL, rules)))
+    agree(twins, lambda t: scanned(t.parse(payload, verify_crc=False), (*SCAN_TABLES_ALL, random_rules)))
+
+
+@given(template_codes())
+@settings(max_examples=300, deadline=None)
+def test_rules_leave_out_only_templates_that_pass(twin, payload):
+    """With rules, scan returns the templates it returns without them, less those that pass;
+    everything else it answers is the same."""
+    code = twin.parse(payload)
+    for rules in SCAN_RULES:
+        f0, o0, all_templates, flags0 = scanned(code, SCAN_TABLES)
+        f1, o1, templates, flags1 = scanned(code, (*SCAN_TABLES, rules))
+        assert (f0, o0) == (f1, o1)
+        assert flags1 & ~ScanFlag.SUB_MARKED == flags0  # only SUB_MARKED is new
+        assert [t for t in all_templates if t in templates] == list(templates)

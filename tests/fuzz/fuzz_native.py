@@ -26,7 +26,7 @@ sys.setdlopenflags(sys.getdlopenflags() | os.RTLD_GLOBAL)
 import atheris  # noqa: E402
 
 with atheris.instrument_imports(include=["qriskit"]):
-    from qriskit import Tip
+    from qriskit import Tip, validation
     from qriskit import _codec_c as _native
     from qriskit import _codec_py as _core
     from qriskit.errors import QRISError
@@ -144,6 +144,8 @@ def test_one_input(data: bytes) -> None:
     check("tlv_items", lambda k: k.tlv_items(text, 3, "62"))
     check("tlv_map", lambda k: k.tlv_map(text, 3, "62"))
     check("scan", lambda k: comparable(k.Payload(text, False).scan(*SCAN)))
+    for rules in (validation._RULES_QRIS, validation._RULES_EMV):  # the template rules validate uses
+        check("scan rules", lambda k, r=rules: comparable(k.Payload(text, False).scan(*SCAN, r)))
     if parsed[0] == "ok":
         out = check("pre-parsed", lambda k: k.Payload(text, False).to_dynamic(amount))
         if out[0] == "ok":
