@@ -1,4 +1,4 @@
-"""Build qriskit's native codec twin (qriskit/_codec_c.pyx -> qriskit._codec_c).
+"""Build qriskit's native twins: the codec (qriskit/_codec_c.pyx) and its Arrow kernels (_arrow_c.pyx).
 
 A build without a working C compiler fails loudly: a silently pure install would be many
 times slower. Set QRISKIT_PURE_PYTHON=1 to build a pure-Python package on purpose.
@@ -44,12 +44,13 @@ def extensions():
     from Cython.Build import cythonize
     from setuptools import Extension
 
-    ext = Extension(
-        "qriskit._codec_c",
-        ["qriskit/_codec_c.pyx"],
-        extra_compile_args=["-O3"] if os.name != "nt" else ["/O2"],
-    )
-    return cythonize([ext], compiler_directives={"language_level": "3"}, quiet=True)
+    flags = ["-O3"] if os.name != "nt" else ["/O2"]
+    exts = [
+        Extension("qriskit._codec_c", ["qriskit/_codec_c.pyx"], extra_compile_args=flags),
+        # the Arrow kernels: cimport _codec_c (through _codec_c.pxd); pyarrow is needed to run them only
+        Extension("qriskit._arrow_c", ["qriskit/_arrow_c.pyx"], extra_compile_args=flags),
+    ]
+    return cythonize(exts, compiler_directives={"language_level": "3"}, quiet=True)
 
 
 setup(ext_modules=extensions(), cmdclass={"build_ext": LoudBuildExt})
