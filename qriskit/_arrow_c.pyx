@@ -294,6 +294,12 @@ cdef class _Job:
     cdef int planned
     cdef Split62 split
     cdef int split_state              # 0 not yet, 1 ready, -1 not valid TLV (the library says why)
+    # the amount-only layout of the current root: the bytes around the amount, and the CRC
+    # state before it, after it (from 0) and the shift over what follows it
+    cdef bint around_ready
+    cdef uint8_t* around
+    cdef Py_ssize_t pre, post
+    cdef uint16_t spre, tail, shift
     # the output
     cdef uint8_t* data
     cdef Py_ssize_t size, cap
@@ -307,6 +313,7 @@ cdef class _Job:
         free(self.offsets)
         free(self.valid)
         free(self.tips)
+        free(self.around)
 
     # -- the output --------------------------------------------------------------------------
     cdef int _reserve(self, Py_ssize_t more) except -1 nogil:
@@ -374,6 +381,7 @@ cdef class _Job:
         self.r_ok = load_ascii(&self.r, p, n, self.verify) == 0
         self.planned = 0
         self.split_state = 0
+        self.around_ready = False
         return self.r_ok
 
     cdef int _plan(self, int variant) noexcept nogil:
@@ -387,6 +395,32 @@ cdef class _Job:
             self.planned |= 1 << variant
         return self.plan_k[variant]
 
+    cdef int _layout(self) except -1 nogil:
+        """Lay out the amount-only output of the current root around the amount (once a root)."""
+        cdef int k = self._plan(0), a = self.plan_at[0][0], j
+        cdef uint8_t* p
+        if self.around_ready:
+            return 0
+        if k < 0:
+            with gil:
+                raise AssertionError("conversion plan overflow")
+        self.pre = self.post = 0
+        for j in range(a):
+            self.pre += self.plans[0][j].n
+        for j in range(a + 1, k):
+            self.post += self.plans[0][j].n
+        p = <uint8_t*>realloc(self.around, self.pre + self.post + 1)
+        if p == NULL:
+            with gil:
+                raise MemoryError()
+        self.around = p
+        copy_pieces(&self.r, copy_pieces(&self.r, p, self.plans[0], a), self.plans[0] + a + 1, k - a - 1)
+        self.spre = hash_pieces(&self.r, 0xFFFF, self.plans[0], a)
+        self.tail = crc_update(hash_pieces(&self.r, 0, self.plans[0] + a + 1, k - a - 1), <const uint8_t*>b"6304", 4)
+        self.shift = crc_shift(self.post + 4)
+        self.around_ready = True
+        return 0
+
     cdef int _row(self, Py_ssize_t i) except -1 nogil:
         """Convert row ``i`` (valid payload, and amount when dynamic) into the output."""
         cdef Piece pieces[MAX_PIECES]
@@ -395,6 +429,7 @@ cdef class _Job:
         cdef int variant = 4, k, j, t = -1
         cdef Py_ssize_t m = 0, total = 8, rn
         cdef const uint8_t* rp
+        cdef uint8_t* w
         cdef uint16_t s
         if not self._root(i):
             with gil:
@@ -420,6 +455,17 @@ cdef class _Job:
                     with gil:
                         return self._slow(i)
                 variant |= 2
+            if variant == 0:   # the amount only: the root's layout around it
+                self._layout()
+                self._reserve(self.pre + m + self.post + 8)
+                w = self.data + self.size
+                memcpy(w, self.around, self.pre)
+                memcpy(w + self.pre, chunk, m)
+                memcpy(w + self.pre + m, self.around + self.pre, self.post)
+                finish_crc(w + self.pre + m + self.post,
+                           crc_mul(crc_update(self.spre, chunk, m), self.shift) ^ self.tail)
+                self.size += self.pre + m + self.post + 8
+                return 0
         k = self._plan(variant)
         if k < 0:
             with gil:
@@ -455,22 +501,10 @@ cdef class _Job:
     cdef int _run_fast(self) except -1 nogil:
         """One static code, amounts only: the text around the amount is laid out once."""
         cdef Py_ssize_t i, pre, post, m, w
-        cdef int k = self._plan(0), a = self.plan_at[0][0]
-        cdef uint8_t* around
         cdef uint16_t spre, shift, tail
-        pre = post = 0
-        for i in range(a):
-            pre += self.plans[0][i].n
-        for i in range(a + 1, k):
-            post += self.plans[0][i].n
-        around = <uint8_t*>malloc(pre + post + 1)
-        if around == NULL:
-            with gil:
-                raise MemoryError()
-        copy_pieces(&self.r, copy_pieces(&self.r, around, self.plans[0], a), self.plans[0] + a + 1, k - a - 1)
-        spre = hash_pieces(&self.r, 0xFFFF, self.plans[0], a)
-        tail = crc_update(hash_pieces(&self.r, 0, self.plans[0] + a + 1, k - a - 1), <const uint8_t*>b"6304", 4)
-        shift = crc_shift(post + 4)
+        self._layout()
+        pre, post, spre, tail, shift = self.pre, self.post, self.spre, self.tail, self.shift
+        cdef const uint8_t* around = self.around
         # Many rows: the CRC by position tables. With P = post + 4 bytes after the amount chunk
         # c[0..m), crc = spre*x^(8(m+P)) ^ crc(0, tail bytes) ^ sum_j crc(0, c[j])*x^(8(m-1-j+P)):
         # start[m] holds the first two terms, z[d][b] the last one's for byte b at d from the end.
@@ -484,7 +518,6 @@ cdef class _Job:
         if tables:
             z = <uint16_t (*)[256]>malloc(AMT_MAX * 256 * sizeof(uint16_t))
             if z == NULL:
-                free(around)
                 with gil:
                     raise MemoryError()
             for d in range(AMT_MAX):
@@ -524,7 +557,6 @@ cdef class _Job:
                         self.size = w + 8
                 self.offsets[i + 1] = self.size
         finally:
-            free(around)
             free(z)
         return 0
 

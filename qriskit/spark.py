@@ -1,0 +1,77 @@
+"""Spark: dynamic codes for a DataFrame, through ``mapInArrow`` and the Arrow kernels.
+
+Needs the ``spark`` extra (pyspark; Spark itself needs Java 17+)::
+
+    from qriskit import spark as qspark
+
+    out = qspark.to_dynamic(orders, payload=STATIC, amount="amount", reference="invoice")
+    out = qspark.to_dynamic(orders, payload="qris", amount="amount", errors="null")  # + qris_error
+
+Each executor converts its Arrow batches with ``qriskit.arrow.to_dynamic`` (no Python object
+per row, the GIL released), so the job scales with the cluster; the rows are exactly the
+library's. ``payload`` is a column name or one static code (a str beginning ``"0002"``);
+``amount`` a column (integer, decimal or string: a double column fails the job with
+``TypeError``); ``tip`` None, a ``Tip`` or a column of ``prompt`` / ``fixed:X`` / ``percent:X``;
+``reference`` None or a column. The executors need qriskit installed with the ``arrow`` extra.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from . import errors as _errors
+from ._engines import convert_batch, error_column, is_code
+from .values import Tip
+
+try:
+    import pyarrow as pa
+    from pyspark.sql import DataFrame
+    from pyspark.sql.types import StringType, StructField, StructType
+except ImportError:  # pragma: no cover - the spark extra is missing
+    raise _errors.extra_missing("spark", "qriskit.spark") from None
+
+__all__ = ["ERROR_SCHEMA", "to_dynamic"]
+
+#: The Spark type of the error column (``errors="null"``): null, or why the row failed.
+ERROR_SCHEMA = StructType([
+    StructField("error", StringType()), StructField("message", StringType()), StructField("code", StringType()),
+])
+
+
+def to_dynamic(df: DataFrame, *, payload: str, amount: str, tip: Tip | str | None = None,
+               reference: str | None = None, verify_crc: bool = True, errors: str = "raise",
+               output: str = "qris", error_column_name: str | None = None) -> DataFrame:
+    """``df`` with a column ``output`` of dynamic codes (and, with ``errors="null"``, an error
+    column, ``output + "_error"`` unless named): row by row ``qriskit.to_dynamic``.
+
+    With ``errors="raise"`` a bad row fails the job with its ``QRISError`` (``row N:`` within
+    its batch); with ``"null"`` it becomes null and the error column says why.
+    """
+    if errors not in ("raise", "null"):
+        raise ValueError(f'errors must be "raise" or "null", not {errors!r}')
+    if is_code(payload):
+        from .arrow import to_dynamic as _check
+
+        _check(payload, [], verify_crc=verify_crc)  # a bad code fails here, not on an executor
+    missing = [c for c in (None if is_code(payload) else payload, amount, tip if isinstance(tip, str) else None,
+                           reference) if c is not None and c not in df.columns]
+    if missing:
+        raise ValueError(f"no such column(s): {', '.join(missing)}")
+    errname = error_column(output, error_column_name)
+    fields = [*df.schema.fields, StructField(output, StringType())]
+    if errors == "null":
+        fields.append(StructField(errname, ERROR_SCHEMA))
+    schema = StructType(fields)
+
+    def convert(batches: Iterator[Any]) -> Iterator[Any]:
+        for batch in batches:
+            values, problems = convert_batch(batch, payload, amount, tip, reference, verify_crc, errors)
+            columns = [*batch.columns, values.cast(pa.string())]
+            if problems is not None:
+                columns.append(problems)
+            yield pa.RecordBatch.from_arrays(columns, names=[*batch.schema.names, output]
+                                             + ([errname] if problems is not None else []))
+
+    result: DataFrame = df.mapInArrow(convert, schema)
+    return result
