@@ -191,7 +191,7 @@ def summarize(code: QRISFields) -> Summary:
     )
 
 
-_EMPTY_SUMMARY = {
+_EMPTY_SUMMARY: dict[str, Any] = {
     "merchant": None,
     "nmid": None,
     "criteria": None,

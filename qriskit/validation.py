@@ -285,7 +285,8 @@ def _kernel_of(code: Payload) -> ModuleType:
 
 def _classify(exc: QRISError) -> str:
     """The problem code of a parser error (set by the factories in ``errors.py``)."""
-    return exc.code if exc.code in CODES else "tlv.malformed"
+    code = exc.code
+    return code if code is not None and code in CODES else "tlv.malformed"
 
 
 def _amount_state(text: str) -> int:
@@ -323,7 +324,7 @@ class _Run:
         assert self.code is not None
         for t, _, o in _kernel_of(self.code).tlv_items(value, off + 4, tag):
             if t == sub:
-                return o
+                return int(o)
         return None  # pragma: no cover - sub always comes from this template
 
     def root_offset(self, tag: str) -> int | None:
@@ -566,12 +567,12 @@ def _check_account(
         or (criteria is not None and len(criteria) > _CRITERIA_LEN)
     ):
         for t, most in _ACCOUNT_MAX_ITEMS:
-            v = get(t)
-            if v is not None and len(v) > most and (printable or _all_printable(v)):
+            item = get(t)
+            if item is not None and len(item) > most and (printable or _all_printable(item)):
                 run.add(
                     "emv.length",
                     f"{tag}.{t}",
-                    f"{tag}.{t} has {len(v)} characters; QRIS allows up to {most}",
+                    f"{tag}.{t} has {len(item)} characters; QRIS allows up to {most}",
                     run.sub_offset(at, t),
                 )
     add = run.add

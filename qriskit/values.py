@@ -16,6 +16,7 @@ from __future__ import annotations
 import operator
 import re
 from decimal import Decimal
+from typing import SupportsIndex, cast
 
 from . import errors, spec
 from .errors import AmountError, FieldError, _show
@@ -164,7 +165,7 @@ def amount_text(
     if isinstance(value, (bool, float)) or not hasattr(type(value), "__index__"):
         hint = " (floats cannot hold money exactly: use Decimal or str)" if isinstance(value, float) else ""
         raise TypeError(f"{what} must be an int, Decimal or str, not {type(value).__name__}{hint}")
-    number = operator.index(value)  # type: ignore[call-overload]  # __index__ checked above
+    number = operator.index(cast(SupportsIndex, value))  # __index__ checked above
     if number <= 0:
         raise AmountError(f"{what} must be above zero, got {number}", path=path)
     if number >= 10**maxlen:
