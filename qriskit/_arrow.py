@@ -22,11 +22,8 @@ from . import validate as _validate
 from ._arrow_rows import Tips, tip_entry
 from .values import Tip, amount_text, reference_text
 
-try:
-    import pyarrow as pa
-    import pyarrow.compute as pc
-except ImportError:  # pragma: no cover - the arrow extra is missing
-    raise errors.extra_missing("arrow", "qriskit.arrow") from None
+import pyarrow as pa  # isort: skip  (qriskit.arrow checks first that it is installed)
+import pyarrow.compute as pc  # isort: skip
 
 if TYPE_CHECKING:
     from . import _arrow_py as kernel

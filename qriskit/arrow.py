@@ -19,6 +19,13 @@ scale. ``backend`` says which twin runs; docs/arrow.md has the details, the engi
 
 from __future__ import annotations
 
+from .errors import extra_missing
+
+try:
+    import pyarrow  # noqa: F401
+except ImportError:
+    raise extra_missing("arrow", "qriskit.arrow") from None
+
 from ._arrow import ERROR_TYPE, INFO_TYPE, VALIDATE_TYPE, Converted, backend, info, to_dynamic, to_static, validate
 
 __all__ = [
