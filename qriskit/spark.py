@@ -63,11 +63,16 @@ def to_dynamic(df: DataFrame, *, payload: str, amount: str, tip: Tip | str | Non
     if errors == "null":
         fields.append(StructField(errname, ERROR_SCHEMA))
     schema = StructType(fields)
+    # Spark reads strings as large_string when it is told to (an Arrow batch must match)
+    large = str(df.sparkSession.conf.get("spark.sql.execution.arrow.useLargeVarTypes", "false")).lower() == "true"
+    text = pa.large_string() if large else pa.string()
 
     def convert(batches: Iterator[Any]) -> Iterator[Any]:
         for batch in batches:
             values, problems = convert_batch(batch, payload, amount, tip, reference, verify_crc, errors)
-            columns = [*batch.columns, values.cast(pa.string())]
+            columns = [*batch.columns, values.cast(text)]
+            if problems is not None and large:
+                problems = problems.cast(pa.struct([(f.name, text) for f in problems.type]))
             if problems is not None:
                 columns.append(problems)
             yield pa.RecordBatch.from_arrays(columns, names=[*batch.schema.names, output]

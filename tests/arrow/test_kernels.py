@@ -40,6 +40,41 @@ PAYLOADS = [
     "000201",
     "garbage",
 ]
+TEXT = st.text(alphabet=st.one_of(st.characters(min_codepoint=0x20, max_codepoint=0x7E), st.sampled_from("éÑ最😀")),
+               min_size=1, max_size=30)
+
+
+@st.composite
+def random_codes(draw: st.DrawFn) -> str:
+    """A code of random root objects (templates 26, 51, 62, 64 with sub-objects), sometimes
+    damaged: a wrong CRC, a cut, or a character changed."""
+    ids = draw(st.lists(st.sampled_from([f"{i:02d}" for i in range(2, 100) if i not in (1, 63)]), unique=True,
+                        max_size=10))
+    pairs = [("00", "01"), ("01", draw(st.sampled_from(["11", "12"])))]
+    for tag in sorted(ids) if draw(st.booleans()) else ids:
+        if tag in ("26", "51", "62", "64"):
+            subs = draw(st.lists(st.tuples(st.sampled_from(["00", "01", "02", "05", "07", "09"]), TEXT),
+                                 max_size=3, unique_by=lambda p: p[0]))
+            value = "".join(tlv(t, v) for t, v in subs)
+            pairs.append((tag, value if 0 < len(value) <= 99 else "X"))
+        elif tag == "53":
+            pairs.append((tag, draw(st.sampled_from(["360", "392", "414", "999", "36"]))))
+        elif tag == "54":
+            pairs.append((tag, draw(st.sampled_from(["1000", "1.5", "abc"]))))
+        else:
+            pairs.append((tag, draw(TEXT)))
+    code = make(*pairs)
+    damage = draw(st.sampled_from(["none", "none", "none", "crc", "cut", "char"]))
+    if damage == "crc":
+        return code[:-4] + "0000"
+    if damage == "cut":
+        return code[: draw(st.integers(0, len(code) - 1))]
+    if damage == "char":
+        at = draw(st.integers(0, len(code) - 1))
+        return code[:at] + draw(st.sampled_from("0X9 é")) + code[at + 1 :]
+    return code
+
+
 AMOUNT_TEXT = st.one_of(
     st.from_regex(r"\A[0-9]{1,14}(\.[0-9]{0,4})?\Z"),
     st.text(alphabet="0123456789.,- e", max_size=16),
@@ -94,7 +129,7 @@ def test_one_static_code_many_amounts(arrow_twin, data):
 @given(st.data())
 def test_a_code_per_row(arrow_twin, data):
     n = data.draw(st.integers(1, 12))
-    payloads = data.draw(st.lists(st.none() | st.sampled_from(PAYLOADS), min_size=n, max_size=n))
+    payloads = data.draw(st.lists(st.none() | st.sampled_from(PAYLOADS) | random_codes(), min_size=n, max_size=n))
     column, amounts = amounts_column(data.draw, n)
     tips = data.draw(st.lists(TIPS, min_size=n, max_size=n))
     refs = data.draw(st.lists(REFERENCES, min_size=n, max_size=n))
@@ -108,7 +143,7 @@ def test_a_code_per_row(arrow_twin, data):
 
 
 @SETTINGS
-@given(payloads=st.lists(st.none() | st.sampled_from(PAYLOADS), max_size=12), verify=st.booleans())
+@given(payloads=st.lists(st.none() | st.sampled_from(PAYLOADS) | random_codes(), max_size=12), verify=st.booleans())
 def test_to_static(arrow_twin, payloads, verify):
     with running(arrow_twin):
         got = arrow.to_static(pa.array(payloads, pa.string()), verify_crc=verify, errors="null")
@@ -243,3 +278,22 @@ def test_the_native_kernel_lets_other_threads_run():
         ticks += 1
     worker.join()
     assert ticks > 1000
+
+
+@SETTINGS
+@given(codes=st.lists(st.none() | st.sampled_from(PAYLOADS) | random_codes(), max_size=8))
+def test_validate_and_info_on_random_codes(codes):
+    checked = arrow.validate(pa.array(codes, pa.string())).to_pylist()
+    summaries = arrow.info(pa.array(codes, pa.string())).to_pylist()
+    for code, row, summary in zip(codes, checked, summaries):
+        if code is None:
+            assert row is None and summary is None
+            continue
+        report = qriskit.validate(code)
+        assert row == {"ok": report.ok, "errors": [p.code for p in report.errors],
+                       "warnings": [p.code for p in report.warnings]}
+        d = qriskit.info(code)
+        assert (summary["readable"], summary["valid"], summary["kind"], summary["currency"], summary["amount_text"],
+                summary["reference"], summary["tip"]) == (d["readable"], d["valid"], d["kind"], d["currency"],
+                                                          d["amount"], d["reference"], d["tip"])
+        assert summary["errors"] == [p["code"] for p in d["errors"]]

@@ -100,6 +100,20 @@ def test_spark_map_in_arrow(spark):
 
 
 @pytest.mark.spark
+def test_spark_with_large_var_types(spark):
+    from qriskit import spark as qspark
+
+    spark.conf.set("spark.sql.execution.arrow.useLargeVarTypes", "true")
+    try:
+        df = spark.createDataFrame([(1, "INV-1"), (0, "INV-2")], "amount long, ref string")
+        rows = qspark.to_dynamic(df, payload=STATIC, amount="amount", reference="ref", errors="null").collect()
+    finally:
+        spark.conf.unset("spark.sql.execution.arrow.useLargeVarTypes")
+    assert rows[0]["qris"] == qriskit.to_dynamic(STATIC, 1, reference="INV-1")
+    assert rows[1]["qris_error"]["error"] == "AmountError"
+
+
+@pytest.mark.spark
 def test_spark_bad_rows_fail_the_job_unless_asked(spark):
     from qriskit import spark as qspark
 
