@@ -20,6 +20,7 @@ from . import _codec, errors
 from . import info as _info
 from . import validate as _validate
 from ._arrow_rows import Tips, tip_entry
+from ._engines import error_column, input_columns, is_code
 from .values import Tip, amount_text, reference_text
 
 import pyarrow as pa  # isort: skip  (qriskit.arrow checks first that it is installed)
@@ -53,6 +54,7 @@ __all__ = [
     "to_dynamic",
     "to_static",
     "validate",
+    "with_dynamic",
 ]
 
 #: "native" or "python": which twin runs the conversions.
@@ -344,6 +346,36 @@ def to_static(payloads: Any, *, verify_crc: bool = True, errors: Errors = "raise
     """
     col = _payload_column(_column(payloads, "payloads"))
     return _run(None, col, None, None, None, verify_crc, errors)
+
+
+def with_dynamic(table: Any, *, payload: str, amount: str, tip: Tip | str | None = None,
+                 reference: str | None = None, verify_crc: bool = True, errors: Errors = "raise",
+                 output: str = "qris", error_column_name: str | None = None) -> Any:
+    """``table`` (a pyarrow ``Table`` or ``RecordBatch``) with a column ``output`` of dynamic
+    codes, row by row ``to_dynamic`` of its columns: the step the engine helpers run per batch.
+
+    ``payload`` is a column name or one static code (a str beginning ``"0002"``); ``amount``
+    a column name; ``tip`` None, a ``Tip`` or a column of tip texts; ``reference`` None or a
+    column. ``errors`` as in ``to_dynamic``; ``"null"`` also adds the error column
+    (``output + "_error"`` unless ``error_column_name`` names it). Raises ``ValueError`` for
+    a column the table lacks.
+    """
+    missing = [name for name in input_columns(payload, amount, tip, reference) if name not in table.schema.names]
+    if missing:
+        raise ValueError(f"no such column(s): {', '.join(missing)}")
+    result = to_dynamic(
+        payload if is_code(payload) else table.column(payload), table.column(amount),
+        tips=table.column(tip) if isinstance(tip, str) else tip,
+        references=None if reference is None else table.column(reference),
+        verify_crc=verify_crc, errors=errors,
+    )
+    added = [(output, result)] if not isinstance(result, Converted) else [
+        (output, result.values), (error_column(output, error_column_name), result.errors)]
+    for name, column in added:
+        if isinstance(table, pa.RecordBatch) and isinstance(column, pa.ChunkedArray):
+            column = column.combine_chunks()
+        table = table.append_column(name, column)
+    return table
 
 
 def _each_distinct(payloads: Any, fn: Callable[[Any], Any], type_: pa.DataType) -> Column:

@@ -9,6 +9,7 @@ Needs the ``arrow`` extra (``pip install "qriskit[arrow]"``, pyarrow)::
     codes = arrow.to_dynamic(payloads, amounts, references=invoice_ids)    # row by row
     values, problems = arrow.to_dynamic(static, amounts, errors="null")   # bad rows: null + why
     arrow.to_static(codes); arrow.validate(codes); arrow.info(codes)      # struct arrays
+    table = arrow.with_dynamic(orders, payload=static, amount="amount")   # a Table + column "qris"
 
 Row ``i`` of every kernel equals the library's own answer for row ``i`` (``qriskit.to_dynamic``,
 ``to_static``, ``validate``, ``info``), error rows included. On the native twin the
@@ -26,7 +27,18 @@ try:
 except ImportError:
     raise extra_missing("arrow", "qriskit.arrow") from None
 
-from ._arrow import ERROR_TYPE, INFO_TYPE, VALIDATE_TYPE, Converted, backend, info, to_dynamic, to_static, validate
+from ._arrow import (
+    ERROR_TYPE,
+    INFO_TYPE,
+    VALIDATE_TYPE,
+    Converted,
+    backend,
+    info,
+    to_dynamic,
+    to_static,
+    validate,
+    with_dynamic,
+)
 
 __all__ = [
     "ERROR_TYPE",
@@ -38,4 +50,5 @@ __all__ = [
     "to_dynamic",
     "to_static",
     "validate",
+    "with_dynamic",
 ]

@@ -18,8 +18,9 @@ from __future__ import annotations
 from typing import Any
 
 from . import errors as _errors
-from ._engines import convert_batch, error_column, input_columns, is_code
-from .arrow import ERROR_TYPE
+from ._engines import error_column, input_columns, is_code
+from .arrow import ERROR_TYPE, with_dynamic
+from .arrow import to_dynamic as to_dynamic_column
 from .values import Tip
 
 try:
@@ -36,14 +37,14 @@ def convert_frame(frame: pd.DataFrame, *, payload: str, amount: str, tip: Tip | 
                   reference: str | None = None, verify_crc: bool = True, errors: str = "raise",
                   output: str = "qris", error_column_name: str | None = None) -> pd.DataFrame:
     """One pandas DataFrame (a partition) with the ``output`` column (and the error column)."""
-    names = input_columns(payload, amount, tip, reference)
-    table = pa.Table.from_pandas(frame[names], preserve_index=False)
-    values, problems = convert_batch(table, payload, amount, tip, reference, verify_crc, errors)
+    table = pa.Table.from_pandas(frame[input_columns(payload, amount, tip, reference)], preserve_index=False)
+    errname = error_column(output, error_column_name)
+    done = with_dynamic(table, payload=payload, amount=amount, tip=tip, reference=reference, verify_crc=verify_crc,
+                        errors="null" if errors == "null" else "raise", output=output, error_column_name=errname)
     out = frame.copy(deep=False)
-    out[output] = pd.Series(pd.arrays.ArrowExtensionArray(values.cast(pa.string())), index=frame.index)
-    if problems is not None:
-        out[error_column(output, error_column_name)] = pd.Series(
-            pd.arrays.ArrowExtensionArray(problems), index=frame.index)
+    out[output] = pd.Series(pd.arrays.ArrowExtensionArray(done.column(output).cast(pa.string())), index=frame.index)
+    if errors == "null":
+        out[errname] = pd.Series(pd.arrays.ArrowExtensionArray(done.column(errname)), index=frame.index)
     return out
 
 
@@ -57,9 +58,7 @@ def to_dynamic(df: dd.DataFrame, *, payload: str, amount: str, tip: Tip | str | 
     if errors not in ("raise", "null"):
         raise ValueError(f'errors must be "raise" or "null", not {errors!r}')
     if is_code(payload):
-        from .arrow import to_dynamic as _check
-
-        _check(payload, [], verify_crc=verify_crc)  # a bad code fails now, not in a worker
+        to_dynamic_column(payload, [], verify_crc=verify_crc)  # a bad code fails now, not in a worker
     missing = [c for c in input_columns(payload, amount, tip, reference) if c not in df.columns]
     if missing:
         raise ValueError(f"no such column(s): {', '.join(missing)}")

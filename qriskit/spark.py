@@ -20,8 +20,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from . import arrow
 from . import errors as _errors
-from ._engines import convert_batch, error_column, is_code
+from ._engines import error_column, input_columns, is_code
+from .arrow import ERROR_TYPE
 from .values import Tip
 
 try:
@@ -51,11 +53,8 @@ def to_dynamic(df: DataFrame, *, payload: str, amount: str, tip: Tip | str | Non
     if errors not in ("raise", "null"):
         raise ValueError(f'errors must be "raise" or "null", not {errors!r}')
     if is_code(payload):
-        from .arrow import to_dynamic as _check
-
-        _check(payload, [], verify_crc=verify_crc)  # a bad code fails here, not on an executor
-    missing = [c for c in (None if is_code(payload) else payload, amount, tip if isinstance(tip, str) else None,
-                           reference) if c is not None and c not in df.columns]
+        arrow.to_dynamic(payload, [], verify_crc=verify_crc)  # a bad code fails here, not on an executor
+    missing = [c for c in input_columns(payload, amount, tip, reference) if c not in df.columns]
     if missing:
         raise ValueError(f"no such column(s): {', '.join(missing)}")
     errname = error_column(output, error_column_name)
@@ -66,17 +65,17 @@ def to_dynamic(df: DataFrame, *, payload: str, amount: str, tip: Tip | str | Non
     # Spark reads strings as large_string when it is told to (an Arrow batch must match)
     large = str(df.sparkSession.conf.get("spark.sql.execution.arrow.useLargeVarTypes", "false")).lower() == "true"
     text = pa.large_string() if large else pa.string()
+    added = pa.schema([(output, text)] + ([(errname, pa.struct([(f.name, text) for f in ERROR_TYPE]))]
+                                          if errors == "null" else []))
 
     def convert(batches: Iterator[Any]) -> Iterator[Any]:
         for batch in batches:
-            values, problems = convert_batch(batch, payload, amount, tip, reference, verify_crc, errors)
-            columns = [*batch.columns, values.cast(text)]
-            if problems is not None and large:
-                problems = problems.cast(pa.struct([(f.name, text) for f in problems.type]))
-            if problems is not None:
-                columns.append(problems)
-            yield pa.RecordBatch.from_arrays(columns, names=[*batch.schema.names, output]
-                                             + ([errname] if problems is not None else []))
+            out = arrow.with_dynamic(batch, payload=payload, amount=amount, tip=tip, reference=reference,
+                               verify_crc=verify_crc, errors="null" if errors == "null" else "raise",
+                               output=output, error_column_name=errname)
+            yield pa.RecordBatch.from_arrays(
+                [*batch.columns, *(out.column(f.name).cast(f.type) for f in added)],
+                names=[*batch.schema.names, *added.names])
 
     result: DataFrame = df.mapInArrow(convert, schema)
     return result

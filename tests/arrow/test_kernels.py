@@ -297,3 +297,21 @@ def test_validate_and_info_on_random_codes(codes):
                 summary["reference"], summary["tip"]) == (d["readable"], d["valid"], d["kind"], d["currency"],
                                                           d["amount"], d["reference"], d["tip"])
         assert summary["errors"] == [p["code"] for p in d["errors"]]
+
+
+def test_with_dynamic_adds_columns_to_tables_and_batches(arrow_twin):
+    orders = pa.table({"code": [STATIC, PAYLOADS[10], None], "amount": [1000, 2000, 3000],
+                       "ref": ["A", None, "C"], "tip": ["prompt", None, None]})
+    with running(arrow_twin):
+        done = arrow.with_dynamic(orders, payload="code", amount="amount", reference="ref", tip="tip", errors="null")
+        batch = arrow.with_dynamic(orders.to_batches()[0], payload=STATIC, amount="amount", output="pay")
+        with pytest.raises(ValueError, match="no such column"):
+            arrow.with_dynamic(orders, payload="code", amount="price")
+        with pytest.raises(qriskit.CRCError, match=r"^row 1: CRC mismatch"):
+            arrow.with_dynamic(orders, payload="code", amount="amount")
+    assert done.column_names == ["code", "amount", "ref", "tip", "qris", "qris_error"]
+    assert done.column("qris").to_pylist() == [
+        qriskit.to_dynamic(STATIC, 1000, reference="A", tip=Tip.prompt()), None, None]
+    assert [e and e["error"] for e in done.column("qris_error").to_pylist()] == [None, "CRCError", None]
+    assert isinstance(batch, pa.RecordBatch)
+    assert batch.column("pay").to_pylist() == qriskit.to_dynamic_many(STATIC, [1000, 2000, 3000])
