@@ -127,7 +127,9 @@ cdef inline const uint8_t* _bytes(const Col* c, Py_ssize_t i, Py_ssize_t* n) noe
 
 
 cdef inline const uint8_t* _address(buf):
-    return NULL if buf is None else <const uint8_t*><uintptr_t>buf.address
+    if buf is None:
+        return NULL
+    return <const uint8_t*><uintptr_t>buf.address
 
 
 cdef int _bind(Col* c, arr, Py_ssize_t n) except -1:
