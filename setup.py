@@ -1,5 +1,6 @@
-"""Build qriskit's native modules: the codec twin (qriskit/_codec_c.pyx -> qriskit._codec_c)
-and the QR symbol builder (qriskit/images/_qr_c.pyx -> qriskit.images._qr_c).
+"""Build qriskit's native modules: the codec twin (qriskit/_codec_c.pyx -> qriskit._codec_c),
+its Arrow kernels (qriskit/_arrow_c.pyx -> qriskit._arrow_c) and the QR symbol builder
+(qriskit/images/_qr_c.pyx -> qriskit.images._qr_c).
 
 A build without a working C compiler fails loudly: a silently pure install would be many
 times slower. Set QRISKIT_PURE_PYTHON=1 to build a pure-Python package on purpose.
@@ -50,6 +51,8 @@ def extensions():
     qr_args = [*args, "-ffp-contract=off"] if os.name != "nt" else [*args, "/fp:precise"]
     exts = [
         Extension("qriskit._codec_c", ["qriskit/_codec_c.pyx"], extra_compile_args=args),
+        # the Arrow kernels: cimport _codec_c (through _codec_c.pxd); pyarrow is needed to run them only
+        Extension("qriskit._arrow_c", ["qriskit/_arrow_c.pyx"], extra_compile_args=args),
         Extension("qriskit.images._qr_c", ["qriskit/images/_qr_c.pyx"], extra_compile_args=qr_args),
     ]
     return cythonize(exts, compiler_directives={"language_level": "3"}, quiet=True)

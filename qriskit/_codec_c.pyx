@@ -40,20 +40,18 @@ cdef extern from "Python.h":
     object PyUnicode_DecodeUTF8(const char*, Py_ssize_t, const char*)
     long long PyLong_AsLongLongAndOverflow(object, int*) except? -1
     int PyUnicode_KIND(object)
-    Py_UCS4 PyUnicode_READ(int kind, const void* data, Py_ssize_t index) noexcept
+    Py_UCS4 PyUnicode_READ(int kind, const void* data, Py_ssize_t index) noexcept nogil
     Py_ssize_t PyUnicode_GET_LENGTH(object) noexcept
     void PyUnicode_WRITE(int kind, void* data, Py_ssize_t index, Py_UCS4 value) noexcept
     object PyObject_Str(object)
 
 __all__ = ["Payload", "crc16", "tlv_items", "tlv_map", "to_dynamic", "to_dynamic_many", "to_static"]
 
-DEF MAX_EL = 101          # 100 distinct ids at one level, plus a sentinel
-DEF MAX_PIECES = 32       # a plan has at most ~20 pieces (see _plan); checked on every add
+# MAX_EL, MAX_PIECES, REF_MAX, AMT_MAX and the structs Piece, Plan, Root, Split62 are in
+# _codec_c.pxd, with the functions the Arrow kernels (_arrow_c.pyx) call.
 DEF REF_DIGITS = 25       # the longest reference (62.05)
-DEF REF_MAX = 416         # a new 62 element: "62" + length + at most 99 characters of UTF-8
 DEF KTAB = 1024
 DEF AMT_DIGITS = 13       # the longest amount EMV allows
-DEF AMT_MAX = 32          # "54" + 2-digit length + 13 characters, with room to spare
 
 cdef signed char MINOR[1000]  # ISO 4217 numeric -> minor units (decimals), or -1
 cdef uint16_t T[8][256]   # T[k][b]: CRC of byte b followed by k zero bytes, from state 0
@@ -142,7 +140,7 @@ cdef inline uint16_t _xpow8(Py_ssize_t n) noexcept nogil:
 cdef const char* HEXDIGITS = b"0123456789ABCDEF"
 
 
-cdef inline int _hexval(Py_UCS4 ch) noexcept:
+cdef inline int _hexval(Py_UCS4 ch) noexcept nogil:
     cdef int c = <int>ch
     if 48 <= c <= 57:
         return c - 48
@@ -273,41 +271,6 @@ cdef dict _tlv_map(str text, Py_ssize_t offset, str path):
     return out
 
 
-cdef struct Piece:
-    const uint8_t* p      # new UTF-8 bytes, or NULL for a span of source objects
-    Py_ssize_t n          # bytes
-    Py_ssize_t nc         # characters
-    uint32_t mx           # largest character of new bytes (0 for ASCII)
-    int ea                # source span: objects ea .. eb-1
-    int eb
-
-
-cdef struct Plan:
-    int k                 # pieces
-    int at[3]             # where the amount, tip and reference pieces go (-1: absent)
-    Piece pieces[MAX_PIECES]
-
-
-cdef struct Root:
-    const uint8_t* b      # UTF-8 of the payload (owned by the str)
-    Py_ssize_t nb
-    bint ascii
-    int count             # root objects, 63 included
-    uint16_t computed     # the CRC the data calls for
-    bint crc_ok
-    uint8_t tag[MAX_EL]
-    int32_t cs[MAX_EL]    # char offset of each header; cs[count] = len
-    int32_t bs[MAX_EL]    # byte offset of each header; bs[count] = nb
-    uint16_t st[MAX_EL]   # CRC state at bs[i], where mark[i] is set
-    uint8_t mark[MAX_EL]  # boundaries a conversion can split at
-    signed char pos[100]  # object index of each id, or -1
-    signed char minor     # decimals the currency (53) allows, or -1 when unknown
-    int kind              # the text's storage: 1, 2 or 4 bytes a character (owned by the str)
-    const void* data
-    uint32_t mx[MAX_EL]   # each object's storage class as a largest character: 0 (ASCII), 255,
-                          # 65535 or 0x10FFFF (non-ASCII roots only; a str's layout needs no more)
-
-
 cdef inline str _exact(object text):
     """A str as an exact str: a subclass is copied without calling any of its methods."""
     if PyUnicode_CheckExact(text):
@@ -409,7 +372,7 @@ cdef int _load(Root* r, str text, bint verify_crc) except -1:
     return 0
 
 
-cdef signed char _minor_units(const Root* r, int kind, const void* data) noexcept:
+cdef signed char _minor_units(const Root* r, int kind, const void* data) noexcept nogil:
     """The decimals the currency (53) allows, or -1 when 53 is absent or not a known code."""
     cdef int i = r.pos[53], v = 0, k, c
     if i < 0 or r.cs[i + 1] - r.cs[i] != 7:
@@ -428,7 +391,7 @@ cdef str _currency(const Root* r, str text):
     return None if i < 0 else text[r.cs[i] + 4:r.cs[i + 1]]
 
 
-cdef void _mark(Root* r) noexcept:
+cdef void _mark(Root* r) noexcept nogil:
     """Mark every boundary at which ``_plan`` may cut: the CRC state is kept only there.
 
     Hashing the payload in a few long runs, instead of object by object, keeps the
@@ -441,7 +404,9 @@ cdef void _mark(Root* r) noexcept:
     r.mark[r.count - 1] = 1
     r.mark[_first_above(r, 54)] = 1
     r.mark[_first_above(r, 62)] = 1
-    for t in (1, 53, 54, 55, 56, 57, 62):
+    cdef int ids[7]
+    ids[:] = [1, 53, 54, 55, 56, 57, 62]
+    for t in ids:
         i = r.pos[t]
         if i >= 0:
             r.mark[i] = 1
@@ -458,7 +423,7 @@ cdef inline uint16_t _state(const Root* r, int i) noexcept nogil:
     return _crc(r.st[k], r.b + r.bs[k], r.bs[i] - r.bs[k])
 
 
-cdef int _first_above(const Root* r, int tag) noexcept:
+cdef int _first_above(const Root* r, int tag) noexcept nogil:
     cdef int i
     for i in range(r.count - 1):
         if r.tag[i] > tag:
@@ -466,7 +431,7 @@ cdef int _first_above(const Root* r, int tag) noexcept:
     return r.count - 1
 
 
-cdef inline int _add(Piece* out, int k, const Piece* piece) noexcept:
+cdef inline int _add(Piece* out, int k, const Piece* piece) noexcept nogil:
     """Append a new-bytes piece; -1 when the plan is full (never for a valid root)."""
     if k < 0 or k >= MAX_PIECES:
         return -1
@@ -476,7 +441,7 @@ cdef inline int _add(Piece* out, int k, const Piece* piece) noexcept:
     return k + 1
 
 
-cdef inline int _add_span(const Root* r, Piece* out, int k, int i) noexcept:
+cdef inline int _add_span(const Root* r, Piece* out, int k, int i) noexcept nogil:
     """Append source object i, merging it into the previous span when they touch."""
     if k < 0:
         return -1
@@ -506,7 +471,7 @@ PIM_STATIC.mx = 0
 
 
 cdef int _plan(const Root* r, bint dynamic, const Piece* amt, const Piece* tip, const Piece* ref,
-               Piece* out, int* at) noexcept:
+               Piece* out, int* at) noexcept nogil:
     """Lay out the output as pieces; returns their number ("6304" and the CRC not included),
     or -1 if they would not fit (impossible for a parsed root: at most ~20 pieces).
 
@@ -717,7 +682,7 @@ cdef object _emit(const Root* r, const Piece* pieces, int k):
     return out
 
 
-cdef inline void _set(Piece* piece, const uint8_t* p, Py_ssize_t n, Py_ssize_t nc, uint32_t mx) noexcept:
+cdef inline void _set(Piece* piece, const uint8_t* p, Py_ssize_t n, Py_ssize_t nc, uint32_t mx) noexcept nogil:
     piece.p = p
     piece.n = n
     piece.nc = nc
@@ -726,12 +691,6 @@ cdef inline void _set(Piece* piece, const uint8_t* p, Py_ssize_t n, Py_ssize_t n
 
 
 # -- the 62 element a reference goes into ------------------------------------------------------
-
-cdef struct Split62:
-    Py_ssize_t head_b, head_n, head_c   # bytes of the sub-objects before 05: start, length, chars
-    Py_ssize_t tail_b, tail_n, tail_c   # after 05 (an old 05 is dropped)
-    uint32_t mx                         # largest character of head and tail
-
 
 cdef inline Py_ssize_t _byte_of(const Root* r, Py_ssize_t char_at, Py_ssize_t from_char,
                                 Py_ssize_t from_byte) noexcept:
@@ -790,6 +749,23 @@ cdef int _split62(const Root* r, str text, Split62* out) except -1:
     return 0
 
 
+cdef object _checked_reference(reference):
+    """``reference`` as an exact str of 1-25 printable ASCII characters, or the shared error
+    (``values.reference_text``): the pure twin checks it before it looks at 62."""
+    cdef Py_ssize_t n, j
+    cdef const uint8_t* p
+    if PyUnicode_CheckExact(reference) and PyUnicode_IS_ASCII(reference):
+        n = PyUnicode_GET_LENGTH(reference)
+        p = <const uint8_t*>PyUnicode_DATA(reference)
+        if 1 <= n <= REF_DIGITS:
+            for j in range(n):
+                if not 32 <= p[j] <= 126:
+                    break
+            else:
+                return reference
+    return reference_text(reference)
+
+
 cdef int _reference_piece(const Root* r, const Split62* split, reference, uint8_t* buf,
                           Piece* piece) except -1:
     """Write the new 62 element (``buf``, REF_MAX bytes) holding ``reference`` as 05."""
@@ -813,6 +789,14 @@ cdef int _reference_piece(const Root* r, const Split62* split, reference, uint8_
     value = split.head_c + 4 + n + split.tail_c
     if value > 99:
         raise errors.reference_too_long(value)
+    _write_62(r, split, p, n, buf, piece)
+    return 0
+
+
+cdef inline void _write_62(const Root* r, const Split62* split, const uint8_t* p, Py_ssize_t n, uint8_t* buf,
+                           Piece* piece) noexcept nogil:
+    """Write the 62 element with the checked reference ``p[:n]`` as 05 (it fits in 99)."""
+    cdef Py_ssize_t value = split.head_c + 4 + n + split.tail_c, j
     buf[0] = 54  # "62"
     buf[1] = 50
     buf[2] = <uint8_t>(48 + value // 10)
@@ -826,7 +810,6 @@ cdef int _reference_piece(const Root* r, const Split62* split, reference, uint8_
     memcpy(buf + j + 4, p, n)
     memcpy(buf + j + 4 + n, r.b + split.tail_b, split.tail_n)
     _set(piece, buf, j + 4 + n + split.tail_n, value + 4, split.mx)
-    return 0
 
 
 # -- one conversion, start to end ---------------------------------------------------------------
@@ -845,6 +828,7 @@ cdef object _convert(const Root* r, str text, bint dynamic, const uint8_t* amt, 
         tipb = _tip_bytes(tip, r, text)
         _set(&tip_piece, <const uint8_t*>PyBytes_AS_STRING(tipb), len(tipb), len(tipb), 0)
     if reference is not None:
+        reference = _checked_reference(reference)  # a bad reference is named before a damaged 62
         _split62(r, text, &split)
         _reference_piece(r, &split, reference, refbuf, &ref_piece)
     cdef int k = _plan(r, dynamic, &amount_piece if dynamic else NULL, &tip_piece if tip is not None else NULL,
@@ -1272,6 +1256,7 @@ cdef class Payload:
             tipb = self._tip(tip)
             _set(&pieces[plan.at[1]], <const uint8_t*>PyBytes_AS_STRING(tipb), len(tipb), len(tipb), 0)
         if reference is not None:
+            reference = _checked_reference(reference)  # a bad reference is named before a damaged 62
             if not self._split_ready:
                 _split62(&self.r, self._payload, &self._split)
                 self._split_ready = True
@@ -1406,10 +1391,9 @@ cdef Py_ssize_t _amount_chunk(amount, uint8_t* out, const Root* r, str text) exc
     """
     cdef long long v
     cdef int overflow = 0
-    cdef Py_ssize_t n = 0, i, dot
+    cdef Py_ssize_t n = 0, i
     cdef uint8_t digits[24]
     cdef const uint8_t* p
-    cdef bint nonzero
     text_form = None
     if PyLong_CheckExact(amount):
         v = PyLong_AsLongLongAndOverflow(amount, &overflow)
@@ -1426,22 +1410,11 @@ cdef Py_ssize_t _amount_chunk(amount, uint8_t* out, const Root* r, str text) exc
     elif type(amount) is _Decimal:
         text_form = PyObject_Str(amount)
     if text_form is not None and PyUnicode_IS_ASCII(text_form):
-        n = PyUnicode_GET_LENGTH(text_form)
-        if 0 < n <= AMT_DIGITS:
-            p = <const uint8_t*>PyUnicode_DATA(text_form)
-            dot = -1
-            nonzero = False
-            for i in range(n):
-                if p[i] == 46 and dot < 0 and i > 0:
-                    dot = i
-                elif 48 <= p[i] <= 57:
-                    nonzero = nonzero or p[i] != 48
-                else:
-                    nonzero = False
-                    break
-            if nonzero and (dot < 0 or r.minor < 0 or n - dot - 1 <= r.minor):
-                memcpy(out + 4, p, n)
-                return _head(out, n)
+        p = <const uint8_t*>PyUnicode_DATA(text_form)
+        n = plain_amount(p, PyUnicode_GET_LENGTH(text_form), r.minor)
+        if n > 0:
+            memcpy(out + 4, p, n)
+            return _head(out, n)
     cdef str checked = amount_text(amount, currency=_currency(r, text))
     n = PyUnicode_GET_LENGTH(checked)
     if not (PyUnicode_IS_ASCII(checked) and 0 < n <= AMT_DIGITS):  # amount_text guarantees it
@@ -1450,7 +1423,32 @@ cdef Py_ssize_t _amount_chunk(amount, uint8_t* out, const Root* r, str text) exc
     return _head(out, n)
 
 
-cdef inline Py_ssize_t _head(uint8_t* out, Py_ssize_t n) noexcept:
+cdef Py_ssize_t plain_amount(const uint8_t* p, Py_ssize_t n, signed char minor) noexcept nogil:
+    """``n`` when ASCII ``p[:n]`` is an amount that is plainly fine (1-13 digits with at most
+    one '.' after the first, not all zeros, no more decimals than ``minor`` when it is known),
+    else -1: then ``values.amount_text`` decides (and words any error)."""
+    cdef Py_ssize_t i, dot = -1
+    cdef bint nonzero = False
+    if not 0 < n <= AMT_DIGITS:
+        return -1
+    for i in range(n):
+        if p[i] == 46 and dot < 0 and i > 0:
+            dot = i
+        elif 48 <= p[i] <= 57:
+            nonzero = nonzero or p[i] != 48
+        else:
+            return -1
+    if nonzero and (dot < 0 or minor < 0 or n - dot - 1 <= minor):
+        return n
+    return -1
+
+
+cdef Py_ssize_t amount_head(uint8_t* out, Py_ssize_t n) noexcept nogil:
+    """Write the "54" + length header in front of ``n`` amount characters at ``out + 4``."""
+    return _head(out, n)
+
+
+cdef inline Py_ssize_t _head(uint8_t* out, Py_ssize_t n) noexcept nogil:
     out[0] = 53   # "54"
     out[1] = 52
     out[2] = <uint8_t>(48 + n // 10)
@@ -1479,3 +1477,183 @@ def to_static(payload, *, bint verify_crc=True):
 def to_dynamic_many(payload, amounts, *, tip=None, bint verify_crc=True):
     """One dynamic code per amount, in order: parse once, convert fast."""
     return Payload(payload, verify_crc).to_dynamic_many(amounts, tip)
+
+
+# -- bytes in, bytes out, without the GIL: what the Arrow kernels (_arrow_c.pyx) call ------------
+# Each function takes the fast path for input that is plainly fine and answers -1 for anything
+# else; the caller then runs the str-based function above, which raises the shared error (or,
+# for input the fast path is merely too cautious about, gives the result).
+
+cdef int _walk_ascii(const uint8_t* p, Py_ssize_t start, Py_ssize_t end, bint root,
+                     uint8_t* tags, int32_t* starts) noexcept nogil:
+    """``_walk`` over ASCII bytes: the number of objects, or -1 where ``_walk`` would raise."""
+    cdef Py_ssize_t pos = start, length
+    cdef uint64_t seen[2]
+    cdef int count = 0, tag, c0, c1, l0, l1
+    seen[0] = 0
+    seen[1] = 0
+    while pos < end:
+        if end - pos < 4:
+            return -1
+        c0 = <int>p[pos] - 48
+        c1 = <int>p[pos + 1] - 48
+        if not (0 <= c0 <= 9 and 0 <= c1 <= 9):
+            return -1
+        tag = c0 * 10 + c1
+        if root and ((count == 0 and tag != 0) or tag == 63):
+            return -1
+        l0 = <int>p[pos + 2] - 48
+        l1 = <int>p[pos + 3] - 48
+        if not (0 <= l0 <= 9 and 0 <= l1 <= 9) or (l0 == 0 and l1 == 0):
+            return -1
+        length = l0 * 10 + l1
+        if pos + 4 + length > end or seen[tag >> 6] & (1ULL << (tag & 63)):
+            return -1
+        seen[tag >> 6] |= 1ULL << (tag & 63)
+        tags[count] = <uint8_t>tag
+        starts[count] = <int32_t>pos
+        count += 1
+        pos += 4 + length
+    return count
+
+
+cdef int load_ascii(Root* r, const uint8_t* p, Py_ssize_t n, bint verify_crc) noexcept nogil:
+    """``_load`` for a payload given as ASCII bytes (``p`` must outlive ``r``): 0, or -1 when
+    a byte is not ASCII, the code starts or ends with a space or control character, or
+    ``_load`` would raise."""
+    cdef Py_ssize_t i, at = 0
+    cdef int count, k, h, found = 0
+    cdef bint hexok = True
+    cdef uint16_t state = 0xFFFF
+    if n < 8 or n > 0x7FFFFFFF or p[0] <= 32 or p[n - 1] <= 32:
+        return -1
+    for i in range(n):
+        if p[i] >= 0x80:
+            return -1
+    if p[n - 8] != 54 or p[n - 7] != 51 or p[n - 6] != 48 or p[n - 5] != 52:
+        return -1
+    for k in range(4):
+        h = _hexval(p[n - 4 + k])
+        if h < 0:
+            hexok = False
+            break
+        found = (found << 4) | h
+    if verify_crc and not hexok:
+        return -1
+    count = _walk_ascii(p, 0, n - 8, True, r.tag, r.cs)
+    if count <= 0:
+        return -1
+    r.b = p
+    r.nb = n
+    r.tag[count] = 63
+    r.cs[count] = <int32_t>(n - 8)
+    count += 1
+    r.cs[count] = <int32_t>n
+    r.count = count
+    r.ascii = True
+    r.kind = 1
+    r.data = p
+    memcpy(r.bs, r.cs, sizeof(int32_t) * (count + 1))
+    memset(r.pos, 0xFF, sizeof(r.pos))
+    for i in range(count):
+        r.pos[r.tag[i]] = <signed char>i
+    r.minor = _minor_units(r, 1, p)
+    _mark(r)
+    for i in range(count):
+        if r.mark[i]:
+            state = _crc(state, p + at, r.bs[i] - at)
+            at = r.bs[i]
+            r.st[i] = state
+    r.computed = _crc(r.st[count - 1], <const uint8_t*>b"6304", 4)
+    r.crc_ok = hexok and found == r.computed
+    if verify_crc and not r.crc_ok:
+        return -1
+    return 0
+
+
+cdef int split62_ascii(const Root* r, Split62* out) noexcept nogil:
+    """``_split62`` for an ASCII root: 0, or -1 when the root is not ASCII or its 62 is not
+    valid TLV."""
+    cdef uint8_t tags[MAX_EL]
+    cdef int32_t starts[MAX_EL]
+    cdef int i = r.pos[62], count, j, cut = -1, resume = -1
+    cdef Py_ssize_t a, b, cut_c, resume_c
+    memset(out, 0, sizeof(Split62))
+    if i < 0:
+        return 0
+    if not r.ascii:
+        return -1
+    a = r.cs[i] + 4
+    b = r.cs[i + 1]
+    count = _walk_ascii(r.b, a, b, False, tags, starts)
+    if count < 0:
+        return -1
+    for j in range(count):
+        if tags[j] == 5:
+            cut, resume = j, j + 1
+            break
+        if tags[j] > 5:
+            cut, resume = j, j
+            break
+    if cut < 0:
+        cut = resume = count
+    cut_c = starts[cut] if cut < count else b
+    resume_c = starts[resume] if resume < count else b
+    out.head_b, out.head_n, out.head_c = a, cut_c - a, cut_c - a
+    out.tail_b, out.tail_n, out.tail_c = resume_c, b - resume_c, b - resume_c
+    return 0
+
+
+cdef int reference_piece_bytes(const Root* r, const Split62* split, const uint8_t* ref, Py_ssize_t n,
+                               uint8_t* buf, Piece* piece) noexcept nogil:
+    """``_reference_piece`` for a reference given as bytes: 0, or -1 when it is not 1-25
+    printable ASCII characters or 62 would grow past 99."""
+    cdef Py_ssize_t j
+    if not 1 <= n <= REF_DIGITS or split.head_c + 4 + n + split.tail_c > 99:
+        return -1
+    for j in range(n):
+        if not 32 <= ref[j] <= 126:
+            return -1
+    _write_62(r, split, ref, n, buf, piece)
+    return 0
+
+
+cdef int plan_pieces(const Root* r, bint dynamic, const Piece* amt, const Piece* tip, const Piece* ref,
+                     Piece* out, int* at) noexcept nogil:
+    """``_plan``: the output's pieces (-1 if they would not fit)."""
+    return _plan(r, dynamic, amt, tip, ref, out, at)
+
+
+cdef void set_piece(Piece* piece, const uint8_t* p, Py_ssize_t n) noexcept nogil:
+    """Make ``piece`` hold the ASCII bytes ``p[:n]``."""
+    _set(piece, p, n, n, 0)
+
+
+cdef uint16_t crc_update(uint16_t s, const uint8_t* p, Py_ssize_t n) noexcept nogil:
+    """CRC state ``s`` carried over ``p[:n]``."""
+    return _crc(s, p, n)
+
+
+cdef uint16_t crc_mul(uint16_t a, uint16_t b) noexcept nogil:
+    """``a * b`` modulo the CRC polynomial (see ``_mulmod``)."""
+    return _mulmod(a, b)
+
+
+cdef uint16_t crc_shift(Py_ssize_t n) noexcept nogil:
+    """x^(8n) mod P: ``crc(s, B) == crc_mul(s, crc_shift(len(B))) ^ crc(0, B)``."""
+    return _xpow8(n)
+
+
+cdef uint16_t hash_pieces(const Root* r, uint16_t s, const Piece* pieces, int k) noexcept nogil:
+    """CRC state ``s`` carried over the pieces (see ``_hash``)."""
+    return _hash(r, s, pieces, k)
+
+
+cdef uint8_t* copy_pieces(const Root* r, uint8_t* w, const Piece* pieces, int k) noexcept nogil:
+    """Write the pieces' UTF-8 bytes at ``w``; returns the end."""
+    return _copy(r, w, pieces, k)
+
+
+cdef void finish_crc(uint8_t* w, uint16_t s) noexcept nogil:
+    """Write "6304" and ``s`` as 4 uppercase hex digits at ``w``."""
+    _finish(w, s)

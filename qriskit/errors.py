@@ -285,3 +285,17 @@ def extra_missing(extra: str, feature: str, cls: type[QRISError] = QRISError) ->
         hint=f'pip install "qriskit[{extra}]"',
         code="extra.missing",
     )
+
+
+def in_row(exc: QRISError, index: int) -> QRISError:
+    """The same error (class, path, offset, hint, code), naming the row of a column it came from."""
+    return type(exc)(f"row {index}: {exc.message}", offset=exc.offset, path=exc.path, hint=exc.hint, code=exc.code)
+
+
+def bad_tip_text(text: str) -> FieldError:
+    """A tip column's text that names no tip (``qriskit.arrow``)."""
+    return FieldError(
+        f"tip {_show(text)} is not 'prompt', 'fixed:AMOUNT' or 'percent:RATE'",
+        path="55",
+        hint="write a tip as prompt, fixed:2500 or percent:2.5 (null for none)",
+    )

@@ -1,0 +1,74 @@
+"""Dask: dynamic codes for a Dask DataFrame, partition by partition (``map_partitions``).
+
+Needs the ``dask`` extra (``dask[dataframe]``)::
+
+    from qriskit import dask as qdask
+
+    out = qdask.to_dynamic(orders, payload=STATIC, amount="amount", reference="invoice")
+
+Each partition's columns go to ``qriskit.arrow.to_dynamic`` as Arrow arrays; the new column
+is a pandas ``ArrowDtype(string)`` column (``pyarrow`` strings, no Python object per row).
+Arguments as in ``qriskit.spark.to_dynamic``: ``payload`` a column name or one static code (a
+str beginning ``"0002"``), ``amount`` a column (integers, ``Decimal`` objects or strings;
+floats raise ``TypeError``), ``tip`` None, a ``Tip`` or a column, ``reference`` None or a column.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import errors as _errors
+from ._engines import error_column, input_columns, is_code
+from .arrow import ERROR_TYPE, with_dynamic
+from .arrow import to_dynamic as to_dynamic_column
+from .values import Tip
+
+try:
+    import dask.dataframe as dd
+    import pandas as pd
+    import pyarrow as pa
+except ImportError:  # pragma: no cover - the dask extra is missing
+    raise _errors.extra_missing("dask", "qriskit.dask") from None
+
+__all__ = ["convert_frame", "to_dynamic"]
+
+
+def convert_frame(frame: pd.DataFrame, *, payload: str, amount: str, tip: Tip | str | None = None,
+                  reference: str | None = None, verify_crc: bool = True, errors: str = "raise",
+                  output: str = "qris", error_column_name: str | None = None) -> pd.DataFrame:
+    """One pandas DataFrame (a partition) with the ``output`` column (and the error column)."""
+    table = pa.Table.from_pandas(frame[input_columns(payload, amount, tip, reference)], preserve_index=False)
+    errname = error_column(output, error_column_name)
+    done = with_dynamic(table, payload=payload, amount=amount, tip=tip, reference=reference, verify_crc=verify_crc,
+                        errors="null" if errors == "null" else "raise", output=output, error_column_name=errname)
+    out = frame.copy(deep=False)
+    out[output] = pd.Series(pd.arrays.ArrowExtensionArray(done.column(output).cast(pa.string())), index=frame.index)
+    if errors == "null":
+        out[errname] = pd.Series(pd.arrays.ArrowExtensionArray(done.column(errname)), index=frame.index)
+    return out
+
+
+def to_dynamic(df: dd.DataFrame, *, payload: str, amount: str, tip: Tip | str | None = None,
+               reference: str | None = None, verify_crc: bool = True, errors: str = "raise",
+               output: str = "qris", error_column_name: str | None = None) -> dd.DataFrame:
+    """``df`` with a column ``output`` of dynamic codes: row by row ``qriskit.to_dynamic``.
+
+    ``errors`` as in ``qriskit.spark.to_dynamic`` (``"null"`` adds ``output + "_error"``).
+    """
+    if errors not in ("raise", "null"):
+        raise ValueError(f'errors must be "raise" or "null", not {errors!r}')
+    if is_code(payload):
+        to_dynamic_column(payload, [], verify_crc=verify_crc)  # a bad code fails now, not in a worker
+    missing = [c for c in input_columns(payload, amount, tip, reference) if c not in df.columns]
+    if missing:
+        raise ValueError(f"no such column(s): {', '.join(missing)}")
+    meta = df._meta.copy()
+    meta[output] = pd.Series([], dtype=pd.ArrowDtype(pa.string()))
+    if errors == "null":
+        meta[error_column(output, error_column_name)] = pd.Series([], dtype=pd.ArrowDtype(ERROR_TYPE))
+    kwargs: dict[str, Any] = {"payload": payload, "amount": amount, "tip": tip, "reference": reference,
+                              "verify_crc": verify_crc, "errors": errors, "output": output,
+                              "error_column_name": error_column_name}
+    mapper: Any = df.map_partitions  # dask leaves it untyped
+    result: dd.DataFrame = mapper(convert_frame, meta=meta, **kwargs)
+    return result
