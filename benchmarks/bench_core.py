@@ -123,17 +123,17 @@ def check_dynamic(code: str, amount: int | str) -> str | None:
 
 def twins() -> dict[str, Any]:
     """name -> (kernel module, QRIS class over it); the native twin only where it is built."""
-    from qriskit import _core
+    from qriskit import _codec_py
     from qriskit.model import qris_class
 
     out: dict[str, Any] = {}
     try:
-        from qriskit import _native
+        from qriskit import _codec_c
     except ImportError:
         pass
     else:
-        out[NATIVE] = (_native, qris_class(_native))
-    out[PURE] = (_core, qris_class(_core))
+        out[NATIVE] = (_codec_c, qris_class(_codec_c))
+    out[PURE] = (_codec_py, qris_class(_codec_py))
     return out
 
 
@@ -315,7 +315,7 @@ def run(quick: bool) -> list[dict]:
     if NATIVE not in built:
         rows.append({"group": GROUP_CRC, "case": NATIVE, "median_s": None, "min_s": None, "max_s": None,
                      "baseline": None, "extra": {},
-                     "skipped": "qriskit._native is not built (python3 setup.py build_ext --inplace)"})
+                     "skipped": "qriskit._codec_c is not built (pip install -e .)"})
     for bench in BENCHES:
         group = GROUPS[BENCHES.index(bench)]
         try:

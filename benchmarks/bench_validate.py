@@ -20,7 +20,7 @@ except ImportError:  # run as a script
     import bench_core  # type: ignore[no-redef]
     import harness  # type: ignore[no-redef]
 
-from qriskit.validate import validate
+from qriskit import validation
 
 PAYLOAD = bench_core.PAYLOAD
 NAMES = {bench_core.NATIVE: "native", bench_core.PURE: "pure"}
@@ -29,10 +29,10 @@ GOAL_S = 5e-6
 
 def _check(kernel: Any, cls: type) -> None:
     """Refuse to time a wrong answer."""
-    report = validate(PAYLOAD, _kernel=kernel)
+    report = validation.check(PAYLOAD, "qris", cls)
     if not report.ok or report.problems:
         raise AssertionError(f"validate flags the clean typical code: {report.problems}")
-    if "crc.mismatch" not in validate(PAYLOAD[:-4] + "0000", _kernel=kernel).codes:
+    if "crc.mismatch" not in validation.check(PAYLOAD[:-4] + "0000", "qris", cls).codes:
         raise AssertionError("validate misses a CRC mismatch")
     code = cls(PAYLOAD)
     if (code.merchant_name, code.nmid, code.accounts[0].acquirer) != ("Toko Sejahtera", "ID1020017611473", "DANA"):
@@ -47,8 +47,8 @@ def _parse_fields(cls: type) -> Any:
     return parse_fields
 
 
-def _validate(kernel: Any) -> Any:
-    return lambda: validate(PAYLOAD, _kernel=kernel)
+def _validate(cls: type) -> Any:
+    return lambda: validation.check(PAYLOAD, "qris", cls)
 
 
 def run(quick: bool = False) -> list[dict]:
@@ -58,7 +58,7 @@ def run(quick: bool = False) -> list[dict]:
     rows = []
     for group, make, extra in (
         ("parse+fields", lambda k, c: _parse_fields(c), {"chars": len(PAYLOAD)}),
-        ("validate", lambda k, c: _validate(k), {"chars": len(PAYLOAD), "goal_s": GOAL_S}),
+        ("validate", lambda k, c: _validate(c), {"chars": len(PAYLOAD), "goal_s": GOAL_S}),
     ):
         cases = [harness.Case(name, make(kernel, cls)) for name, (kernel, cls) in twins.items()]
         results = harness.measure_group(cases, **bench_core.settings(quick))

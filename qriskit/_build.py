@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, overload
 
 from . import _codec, spec, validation
 from .errors import FieldError, QRISError
@@ -56,6 +56,10 @@ def _tlv(tag: str, value: str, path: str) -> str:
     return f"{tag}{len(value):02d}{value}"
 
 
+@overload
+def _check(value: str, obj: spec.DataObject, path: str) -> str: ...
+@overload
+def _check(value: None, obj: spec.DataObject, path: str) -> None: ...
 def _check(value: str | None, obj: spec.DataObject, path: str) -> str | None:
     if value is None:
         return None
@@ -95,7 +99,7 @@ def _account_items(account: Account | Mapping[str, Any], path: str) -> tuple[str
         if t in ("00", "01", "02", "03") or len(t) != 2 or not t.isdigit():
             raise FieldError(f"extra sub-id {t!r} must be two digits from 04 to 99", path=path)
         items.append((t, value))
-    return account.tag, items  # type: ignore[return-value]
+    return account.tag, items
 
 
 def build(

@@ -19,13 +19,15 @@ from cpython.long cimport PyLong_CheckExact
 from cpython.ref cimport Py_INCREF
 from cpython.unicode cimport Py_UNICODE_ISSPACE, PyUnicode_CheckExact
 from libc.stdint cimport int32_t, uint8_t, uint16_t, uint32_t, uint64_t
-from libc.stdlib cimport free, malloc
+from libc.stdlib cimport calloc, free, malloc
 from libc.string cimport memcpy, memset
 
 from qriskit cimport _scan as S
 from qriskit import errors
+from decimal import Decimal as _Decimal
+
 from qriskit import spec
-from qriskit.values import amount_text, reference_text, splice_reference, tip_tlv
+from qriskit.values import Tip, amount_text, reference_text, tip_tlv
 
 cdef extern from "Python.h":
     const char* PyUnicode_AsUTF8AndSize(object, Py_ssize_t*) except NULL
@@ -38,11 +40,15 @@ cdef extern from "Python.h":
     int PyUnicode_KIND(object)
     Py_UCS4 PyUnicode_READ(int kind, const void* data, Py_ssize_t index) noexcept
     Py_ssize_t PyUnicode_GET_LENGTH(object) noexcept
+    void PyUnicode_WRITE(int kind, void* data, Py_ssize_t index, Py_UCS4 value) noexcept
+    object PyObject_Str(object)
 
 __all__ = ["Payload", "crc16", "tlv_items", "tlv_map", "to_dynamic", "to_dynamic_many", "to_static"]
 
 DEF MAX_EL = 101          # 100 distinct ids at one level, plus a sentinel
-DEF MAX_PIECES = 512
+DEF MAX_PIECES = 32       # a plan has at most ~20 pieces (see _plan); checked on every add
+DEF REF_DIGITS = 25       # the longest reference (62.05)
+DEF REF_MAX = 416         # a new 62 element: "62" + length + at most 99 characters of UTF-8
 DEF KTAB = 1024
 DEF AMT_DIGITS = 13       # the longest amount EMV allows
 DEF AMT_MAX = 32          # "54" + 2-digit length + 13 characters, with room to spare
@@ -266,10 +272,18 @@ cdef dict _tlv_map(str text, Py_ssize_t offset, str path):
 
 
 cdef struct Piece:
-    const uint8_t* p      # new bytes, or NULL for a span of source objects
-    Py_ssize_t n          # byte length
+    const uint8_t* p      # new UTF-8 bytes, or NULL for a span of source objects
+    Py_ssize_t n          # bytes
+    Py_ssize_t nc         # characters
+    uint32_t mx           # largest character of new bytes (0 for ASCII)
     int ea                # source span: objects ea .. eb-1
     int eb
+
+
+cdef struct Plan:
+    int k                 # pieces
+    int at[3]             # where the amount, tip and reference pieces go (-1: absent)
+    Piece pieces[MAX_PIECES]
 
 
 cdef struct Root:
@@ -286,6 +300,10 @@ cdef struct Root:
     uint8_t mark[MAX_EL]  # boundaries a conversion can split at
     signed char pos[100]  # object index of each id, or -1
     signed char minor     # decimals the currency (53) allows, or -1 when unknown
+    int kind              # the text's storage: 1, 2 or 4 bytes a character (owned by the str)
+    const void* data
+    uint32_t mx[MAX_EL]   # each object's storage class as a largest character: 0 (ASCII), 255,
+                          # 65535 or 0x10FFFF (non-ASCII roots only; a str's layout needs no more)
 
 
 cdef inline str _exact(object text):
@@ -314,6 +332,7 @@ cdef int _load(Root* r, str text, bint verify_crc) except -1:
     """Walk the root of ``text``, capture the CRC state at each object, check the CRC."""
     cdef Py_ssize_t n = len(text), nb, i, b, c
     cdef int count, k, h, found = 0, lead
+    cdef uint32_t m
     cdef bint hexok = True
     r.b = <const uint8_t*>_utf8(text, &nb)
     r.nb = nb
@@ -343,17 +362,32 @@ cdef int _load(Root* r, str text, bint verify_crc) except -1:
     r.cs[count] = <int32_t>n
     r.count = count
     r.ascii = PyUnicode_IS_ASCII(text)
+    r.kind = kind
+    r.data = data
     if r.ascii:
         memcpy(r.bs, r.cs, sizeof(int32_t) * (count + 1))
-    else:
+    else:  # byte offsets, and each object's storage class read off the UTF-8 lead bytes
         b = 0
         c = 0
-        for i in range(count + 1):
-            while c < r.cs[i]:
+        r.bs[0] = 0
+        for i in range(count):
+            m = 0
+            while c < r.cs[i + 1]:
                 lead = r.b[b]
-                b += 1 if lead < 0x80 else 2 if lead < 0xE0 else 3 if lead < 0xF0 else 4
+                if lead < 0x80:
+                    b += 1
+                elif lead < 0xE0:
+                    b += 2
+                    m = max(m, 255 if lead < 0xC4 else 65535)
+                elif lead < 0xF0:
+                    b += 3
+                    m = max(m, 65535)
+                else:
+                    b += 4
+                    m = 0x10FFFF
                 c += 1
-            r.bs[i] = <int32_t>b
+            r.bs[i + 1] = <int32_t>b
+            r.mx[i] = m
     memset(r.pos, 0xFF, sizeof(r.pos))
     for i in range(count):
         r.pos[r.tag[i]] = <signed char>i
@@ -412,7 +446,7 @@ cdef void _mark(Root* r) noexcept:
             r.mark[i + 1] = 1
 
 
-cdef inline uint16_t _state(const Root* r, int i) noexcept:
+cdef inline uint16_t _state(const Root* r, int i) noexcept nogil:
     """CRC state at object i (from the nearest marked boundary; normally i is marked)."""
     if r.mark[i]:
         return r.st[i]
@@ -430,29 +464,62 @@ cdef int _first_above(const Root* r, int tag) noexcept:
     return r.count - 1
 
 
-cdef inline int _add(Piece* out, int k, const uint8_t* p, Py_ssize_t n) noexcept:
-    out[k].p = p
-    out[k].n = n
+cdef inline int _add(Piece* out, int k, const Piece* piece) noexcept:
+    """Append a new-bytes piece; -1 when the plan is full (never for a valid root)."""
+    if k < 0 or k >= MAX_PIECES:
+        return -1
+    out[k] = piece[0]
     out[k].ea = -1
     out[k].eb = -1
     return k + 1
 
 
-cdef int _plan(const Root* r, bint dynamic, const uint8_t* amt, Py_ssize_t namt,
-               const uint8_t* tip, Py_ssize_t ntip, const uint8_t* ref, Py_ssize_t nref,
-               Piece* out, int* amount_piece) noexcept:
-    """Lay out the output as pieces; returns their number ("6304" and the CRC not included).
+cdef inline int _add_span(const Root* r, Piece* out, int k, int i) noexcept:
+    """Append source object i, merging it into the previous span when they touch."""
+    if k < 0:
+        return -1
+    if k > 0 and out[k - 1].p == NULL and out[k - 1].eb == i:
+        out[k - 1].eb = i + 1
+        out[k - 1].n += r.bs[i + 1] - r.bs[i]
+        out[k - 1].nc += r.cs[i + 1] - r.cs[i]
+        return k
+    if k >= MAX_PIECES:
+        return -1
+    out[k].p = NULL
+    out[k].n = r.bs[i + 1] - r.bs[i]
+    out[k].nc = r.cs[i + 1] - r.cs[i]
+    out[k].mx = 0
+    out[k].ea = i
+    out[k].eb = i + 1
+    return k + 1
 
-    The same rules as ``qriskit._core.Payload._convert``: 01 replaced (or inserted after
-    00); 54 in place, else after 53, else before the first id above 54; a tip in place of
-    the first of 55-57, else right after 54; a reference in 62, else a new 62 before the
-    first id above 62. Runs of untouched objects become one source span.
+
+cdef Piece PIM_DYNAMIC, PIM_STATIC
+PIM_DYNAMIC.p = <const uint8_t*>b"010212"
+PIM_DYNAMIC.n = PIM_DYNAMIC.nc = 6
+PIM_DYNAMIC.mx = 0
+PIM_STATIC.p = <const uint8_t*>b"010211"
+PIM_STATIC.n = PIM_STATIC.nc = 6
+PIM_STATIC.mx = 0
+
+
+cdef int _plan(const Root* r, bint dynamic, const Piece* amt, const Piece* tip, const Piece* ref,
+               Piece* out, int* at) noexcept:
+    """Lay out the output as pieces; returns their number ("6304" and the CRC not included),
+    or -1 if they would not fit (impossible for a parsed root: at most ~20 pieces).
+
+    ``at`` receives the indices of the amount, tip and reference pieces (-1 when absent).
+    The same rules as ``_codec_py.Payload._convert``: 01 replaced (or inserted after 00);
+    54 in place, else after 53, else before the first id above 54; a tip in place of the
+    first of 55-57, else right after 54; a reference in 62, else a new 62 before the first
+    id above 62. Runs of untouched objects become one source span.
     """
     cdef int last = r.count - 1    # the 63 object
     cdef int i, t, k = 0
     cdef int i01 = r.pos[1], i53 = r.pos[53], i54 = r.pos[54], i62 = r.pos[62]
     cdef int amount_before = -1, amount_after = -1, tip_first = -1, ref_before = -1
-    cdef const uint8_t* pim = <const uint8_t*>(b"010212" if dynamic else b"010211")
+    cdef const Piece* pim = &PIM_DYNAMIC if dynamic else &PIM_STATIC
+    at[0] = at[1] = at[2] = -1
     if dynamic and i54 < 0:
         if i53 >= 0:
             amount_after = i53
@@ -464,51 +531,49 @@ cdef int _plan(const Root* r, bint dynamic, const uint8_t* amt, Py_ssize_t namt,
                 tip_first = r.pos[t]
     if ref != NULL and i62 < 0:
         ref_before = _first_above(r, 62)
-    amount_piece[0] = -1
     for i in range(last + 1):
         if i == amount_before:
-            amount_piece[0] = k
-            k = _add(out, k, amt, namt)
+            at[0] = k
+            k = _add(out, k, amt)
             if tip != NULL and tip_first < 0:
-                k = _add(out, k, tip, ntip)
+                at[1] = k
+                k = _add(out, k, tip)
         if i == ref_before:
-            k = _add(out, k, ref, nref)
+            at[2] = k
+            k = _add(out, k, ref)
         if i == last:
             break
         t = r.tag[i]
         if t == 1:
-            k = _add(out, k, pim, 6)
+            k = _add(out, k, pim)
         elif t == 54:
             if dynamic:
-                amount_piece[0] = k
-                k = _add(out, k, amt, namt)
+                at[0] = k
+                k = _add(out, k, amt)
                 if tip != NULL and tip_first < 0:
-                    k = _add(out, k, tip, ntip)
+                    at[1] = k
+                    k = _add(out, k, tip)
         elif 55 <= t <= 57 and tip != NULL:
             if i == tip_first:
-                k = _add(out, k, tip, ntip)
+                at[1] = k
+                k = _add(out, k, tip)
         elif t == 62 and ref != NULL:
-            k = _add(out, k, ref, nref)
-        elif k > 0 and out[k - 1].p == NULL and out[k - 1].eb == i:
-            out[k - 1].eb = i + 1
-            out[k - 1].n += r.bs[i + 1] - r.bs[i]
+            at[2] = k
+            k = _add(out, k, ref)
         else:
-            out[k].p = NULL
-            out[k].n = r.bs[i + 1] - r.bs[i]
-            out[k].ea = i
-            out[k].eb = i + 1
-            k += 1
+            k = _add_span(r, out, k, i)
         if i == 0 and i01 < 0:
-            k = _add(out, k, pim, 6)
+            k = _add(out, k, pim)
         if i == amount_after:
-            amount_piece[0] = k
-            k = _add(out, k, amt, namt)
+            at[0] = k
+            k = _add(out, k, amt)
             if tip != NULL and tip_first < 0:
-                k = _add(out, k, tip, ntip)
+                at[1] = k
+                k = _add(out, k, tip)
     return k
 
 
-cdef inline uint16_t _hash(const Root* r, uint16_t s, const Piece* pieces, int k) noexcept:
+cdef inline uint16_t _hash(const Root* r, uint16_t s, const Piece* pieces, int k) noexcept nogil:
     """Carry CRC state ``s`` over the pieces: hash new bytes, jump over source spans."""
     cdef int j
     cdef uint16_t x
@@ -524,7 +589,8 @@ cdef inline uint16_t _hash(const Root* r, uint16_t s, const Piece* pieces, int k
     return s
 
 
-cdef inline uint8_t* _copy(const Root* r, uint8_t* w, const Piece* pieces, int k) noexcept:
+cdef inline uint8_t* _copy(const Root* r, uint8_t* w, const Piece* pieces, int k) noexcept nogil:
+    """Write the pieces' UTF-8 bytes (for an ASCII root: its characters) at ``w``."""
     cdef int j
     for j in range(k):
         if pieces[j].p == NULL:
@@ -535,7 +601,7 @@ cdef inline uint8_t* _copy(const Root* r, uint8_t* w, const Piece* pieces, int k
     return w
 
 
-cdef inline void _finish(uint8_t* w, uint16_t s) noexcept:
+cdef inline void _finish(uint8_t* w, uint16_t s) noexcept nogil:
     w[0] = 54   # "6304"
     w[1] = 51
     w[2] = 48
@@ -546,68 +612,242 @@ cdef inline void _finish(uint8_t* w, uint16_t s) noexcept:
     w[7] = HEXDIGITS[s & 15]
 
 
-cdef object _new_text(Py_ssize_t total, bint ascii, uint8_t** buf):
-    """An ASCII str to fill in place, or (non-ASCII) a malloc'd buffer and None."""
-    if ascii:
-        out = PyUnicode_New(total, 127)
-        buf[0] = <uint8_t*>PyUnicode_DATA(out)
-        return out
-    buf[0] = <uint8_t*>malloc(total)
-    if buf[0] == NULL:
-        raise MemoryError()
-    return None
+cdef inline Py_ssize_t _utf8_decode(const uint8_t* p, Py_ssize_t n, void* dst, int kind,
+                                    Py_ssize_t w) noexcept:
+    """Write the characters of valid UTF-8 ``p[:n]`` into ``dst`` from index ``w``."""
+    cdef Py_ssize_t i = 0
+    cdef uint32_t c
+    cdef uint8_t b
+    while i < n:
+        b = p[i]
+        if b < 0x80:
+            c = b
+            i += 1
+        elif b < 0xE0:
+            c = ((b & 0x1F) << 6) | (p[i + 1] & 0x3F)
+            i += 2
+        elif b < 0xF0:
+            c = ((b & 0x0F) << 12) | ((p[i + 1] & 0x3F) << 6) | (p[i + 2] & 0x3F)
+            i += 3
+        else:
+            c = ((b & 0x07) << 18) | ((p[i + 1] & 0x3F) << 12) | ((p[i + 2] & 0x3F) << 6) | (p[i + 3] & 0x3F)
+            i += 4
+        PyUnicode_WRITE(kind, dst, w, c)
+        w += 1
+    return w
 
 
-cdef object _done_text(object out, uint8_t* buf, Py_ssize_t total):
-    if out is not None:
-        return out
-    try:
-        return PyUnicode_DecodeUTF8(<const char*>buf, total, "strict")
-    finally:
-        free(buf)
+cdef uint32_t _largest(const Root* r, const Piece* pieces, int k) noexcept:
+    """The largest character the pieces hold (as a storage class, see ``Root.mx``)."""
+    cdef uint32_t mx = 0
+    cdef int j, i
+    if r.ascii:
+        return 0
+    for j in range(k):
+        if pieces[j].p == NULL:
+            for i in range(pieces[j].ea, pieces[j].eb):
+                if r.mx[i] > mx:
+                    mx = r.mx[i]
+        elif pieces[j].mx > mx:
+            mx = pieces[j].mx
+    return mx
+
+
+cdef Py_ssize_t _render(const Root* r, const Piece* pieces, int k, void* dst, int dk, Py_ssize_t w) noexcept:
+    """Write the pieces' characters into ``dst`` (kind ``dk``) from index ``w``; returns the end.
+
+    Spans are copied from the source text (a ``memcpy`` when the kinds match), new pieces
+    decoded from their UTF-8.
+    """
+    cdef int j
+    cdef Py_ssize_t i
+    for j in range(k):
+        if pieces[j].p == NULL:
+            if dk == r.kind:
+                memcpy(<char*>dst + w * dk, <const char*>r.data + r.cs[pieces[j].ea] * dk, pieces[j].nc * dk)
+            else:
+                for i in range(pieces[j].nc):
+                    PyUnicode_WRITE(dk, dst, w + i, PyUnicode_READ(r.kind, r.data, r.cs[pieces[j].ea] + i))
+            w += pieces[j].nc
+        elif dk == 1 and pieces[j].mx < 128:
+            memcpy(<char*>dst + w, pieces[j].p, pieces[j].n)  # ASCII bytes are Latin-1 characters
+            w += pieces[j].n
+        else:
+            w = _utf8_decode(pieces[j].p, pieces[j].n, dst, dk, w)
+    return w
+
+
+cdef inline void _finish_text(void* dst, int dk, Py_ssize_t w, uint16_t s) noexcept:
+    cdef uint8_t tail[8]
+    cdef int j
+    if dk == 1:
+        _finish(<uint8_t*>dst + w, s)
+        return
+    _finish(tail, s)
+    for j in range(8):
+        PyUnicode_WRITE(dk, dst, w + j, tail[j])
 
 
 cdef object _emit(const Root* r, const Piece* pieces, int k):
-    """Write the pieces, "6304" and their CRC into a new str."""
-    cdef Py_ssize_t total = 8
-    cdef int j
-    cdef uint8_t* buf
-    for j in range(k):
-        total += pieces[j].n
-    cdef uint16_t s = _crc(_hash(r, 0xFFFF, pieces, k), <const uint8_t*>b"6304", 4)
-    out = _new_text(total, r.ascii, &buf)
-    _finish(_copy(r, buf, pieces, k), s)
-    return _done_text(out, buf, total)
+    """Write the pieces, "6304" and their CRC into a new str.
 
+    An ASCII root is written as bytes straight into an ASCII str. Otherwise the str gets the
+    storage its largest character needs, and ``_render`` writes the characters.
+    """
+    cdef Py_ssize_t total = 8, chars = 8
+    cdef int j
+    if k < 0:
+        raise AssertionError("conversion plan overflow")
+    cdef uint16_t s = _crc(_hash(r, 0xFFFF, pieces, k), <const uint8_t*>b"6304", 4)
+    if r.ascii:
+        for j in range(k):
+            total += pieces[j].n
+        out = PyUnicode_New(total, 127)
+        _finish(_copy(r, <uint8_t*>PyUnicode_DATA(out), pieces, k), s)
+        return out
+    for j in range(k):
+        chars += pieces[j].nc
+    cdef uint32_t mx = _largest(r, pieces, k)
+    out = PyUnicode_New(chars, mx if mx > 127 else 127)
+    cdef int dk = PyUnicode_KIND(out)
+    cdef void* dst = PyUnicode_DATA(out)
+    _finish_text(dst, dk, _render(r, pieces, k, dst, dk, 0), s)
+    return out
+
+
+cdef inline void _set(Piece* piece, const uint8_t* p, Py_ssize_t n, Py_ssize_t nc, uint32_t mx) noexcept:
+    piece.p = p
+    piece.n = n
+    piece.nc = nc
+    piece.mx = mx
+    piece.ea = piece.eb = -1
+
+
+# -- the 62 element a reference goes into ------------------------------------------------------
+
+cdef struct Split62:
+    Py_ssize_t head_b, head_n, head_c   # bytes of the sub-objects before 05: start, length, chars
+    Py_ssize_t tail_b, tail_n, tail_c   # after 05 (an old 05 is dropped)
+    uint32_t mx                         # largest character of head and tail
+
+
+cdef inline Py_ssize_t _byte_of(const Root* r, Py_ssize_t char_at, Py_ssize_t from_char,
+                                Py_ssize_t from_byte) noexcept:
+    """The UTF-8 byte offset of character ``char_at``, walking from a known pair."""
+    cdef Py_ssize_t c = from_char, b = from_byte
+    cdef uint8_t lead
+    if r.ascii:
+        return char_at
+    while c < char_at:
+        lead = r.b[b]
+        b += 1 if lead < 0x80 else 2 if lead < 0xE0 else 3 if lead < 0xF0 else 4
+        c += 1
+    return b
+
+
+cdef int _split62(const Root* r, str text, Split62* out) except -1:
+    """Where a reference goes in the code's 62: the sub-objects before and after 62.05.
+
+    An existing 05 is replaced in place; otherwise 05 goes before the first sub-id above 05
+    (``values.splice_reference``'s rule). A 62 that is not valid TLV raises ``FieldError``.
+    """
+    cdef uint8_t tags[MAX_EL]
+    cdef int32_t starts[MAX_EL]
+    cdef int i = r.pos[62], count, j, cut = -1, resume = -1
+    cdef Py_ssize_t a, b, x
+    memset(out, 0, sizeof(Split62))
+    if i < 0:
+        return 0
+    a = r.cs[i] + 4
+    b = r.cs[i + 1]
+    try:
+        count = _walk(text, a, b, "62.", False, 0, tags, starts)
+    except errors.TLVError as exc:
+        raise errors.damaged_62(exc) from None
+    for j in range(count):
+        if tags[j] == 5:
+            cut, resume = j, j + 1
+            break
+        if tags[j] > 5:
+            cut, resume = j, j
+            break
+    if cut < 0:
+        cut = resume = count
+    cdef Py_ssize_t cut_c = starts[cut] if cut < count else b
+    cdef Py_ssize_t resume_c = starts[resume] if resume < count else b
+    cdef Py_ssize_t a_b = r.bs[i] + 4
+    cdef Py_ssize_t cut_b = _byte_of(r, cut_c, a, a_b)
+    cdef Py_ssize_t resume_b = _byte_of(r, resume_c, cut_c, cut_b)
+    out.head_b, out.head_n, out.head_c = a_b, cut_b - a_b, cut_c - a
+    out.tail_b, out.tail_n, out.tail_c = resume_b, r.bs[i + 1] - resume_b, b - resume_c
+    if not r.ascii:
+        for x in range(a, cut_c):
+            out.mx = max(out.mx, <uint32_t>PyUnicode_READ(r.kind, r.data, x))
+        for x in range(resume_c, b):
+            out.mx = max(out.mx, <uint32_t>PyUnicode_READ(r.kind, r.data, x))
+    return 0
+
+
+cdef int _reference_piece(const Root* r, const Split62* split, reference, uint8_t* buf,
+                          Piece* piece) except -1:
+    """Write the new 62 element (``buf``, REF_MAX bytes) holding ``reference`` as 05."""
+    cdef const uint8_t* p
+    cdef Py_ssize_t n, j, value
+    cdef bint fast = PyUnicode_CheckExact(reference) and PyUnicode_IS_ASCII(reference)
+    if fast:
+        n = PyUnicode_GET_LENGTH(reference)
+        p = <const uint8_t*>PyUnicode_DATA(reference)
+        fast = 1 <= n <= REF_DIGITS
+        for j in range(n if fast else 0):
+            if not 32 <= p[j] <= 126:
+                fast = False
+                break
+    if not fast:
+        reference = reference_text(reference)  # raises the shared error, or returns an exact str
+        n = PyUnicode_GET_LENGTH(reference)
+        if not (PyUnicode_IS_ASCII(reference) and 1 <= n <= REF_DIGITS):  # reference_text guarantees it
+            raise AssertionError("reference_text returned an unusable reference")
+        p = <const uint8_t*>PyUnicode_DATA(reference)
+    value = split.head_c + 4 + n + split.tail_c
+    if value > 99:
+        raise errors.reference_too_long(value)
+    buf[0] = 54  # "62"
+    buf[1] = 50
+    buf[2] = <uint8_t>(48 + value // 10)
+    buf[3] = <uint8_t>(48 + value % 10)
+    memcpy(buf + 4, r.b + split.head_b, split.head_n)
+    j = 4 + split.head_n
+    buf[j] = 48  # "05"
+    buf[j + 1] = 53
+    buf[j + 2] = <uint8_t>(48 + n // 10)
+    buf[j + 3] = <uint8_t>(48 + n % 10)
+    memcpy(buf + j + 4, p, n)
+    memcpy(buf + j + 4 + n, r.b + split.tail_b, split.tail_n)
+    _set(piece, buf, j + 4 + n + split.tail_n, value + 4, split.mx)
+    return 0
+
+
+# -- one conversion, start to end ---------------------------------------------------------------
 
 cdef object _convert(const Root* r, str text, bint dynamic, const uint8_t* amt, Py_ssize_t namt,
                      tip, reference):
     """The general conversion: any tip, any reference, or back to static."""
     cdef Piece pieces[MAX_PIECES]
-    cdef int k, amount_piece
-    cdef bytes tipb = _tip_bytes(tip, r, text) if tip is not None else None
-    cdef bytes refb = _reference_bytes(r, text, reference) if reference is not None else None
-    k = _plan(
-        r, dynamic, amt, namt,
-        <const uint8_t*>PyBytes_AS_STRING(tipb) if tipb is not None else NULL,
-        len(tipb) if tipb is not None else 0,
-        <const uint8_t*>PyBytes_AS_STRING(refb) if refb is not None else NULL,
-        len(refb) if refb is not None else 0,
-        pieces, &amount_piece,
-    )
+    cdef Piece amount_piece, tip_piece, ref_piece
+    cdef Split62 split
+    cdef uint8_t refbuf[REF_MAX]
+    cdef int at[3]
+    cdef bytes tipb = None
+    _set(&amount_piece, amt, namt, namt, 0)
+    if tip is not None:
+        tipb = _tip_bytes(tip, r, text)
+        _set(&tip_piece, <const uint8_t*>PyBytes_AS_STRING(tipb), len(tipb), len(tipb), 0)
+    if reference is not None:
+        _split62(r, text, &split)
+        _reference_piece(r, &split, reference, refbuf, &ref_piece)
+    cdef int k = _plan(r, dynamic, &amount_piece if dynamic else NULL, &tip_piece if tip is not None else NULL,
+                       &ref_piece if reference is not None else NULL, pieces, at)
     return _emit(r, pieces, k)
-
-
-cdef bytes _reference_bytes(const Root* r, str text, reference):
-    reference = reference_text(reference)
-    cdef int i = r.pos[62]
-    if i < 0:
-        return splice_reference(None, reference).encode()
-    try:
-        items = _tlv_items(text[r.cs[i] + 4:r.cs[i + 1]], r.cs[i] + 4, "62")
-    except errors.TLVError as exc:
-        raise errors.damaged_62(exc) from None
-    return splice_reference([(t, v) for t, v, _ in items], reference).encode("utf-8")
 
 
 cdef class Payload:
@@ -618,18 +858,27 @@ cdef class Payload:
     cdef str _payload
     cdef object _items
     cdef public object _cache     # for the model's decoded fields (None until then)
-    # cached plan of the amount-only conversion
+    # conversion plans, made on first use
+    cdef Plan* _plans             # dynamic plans by variant: bit 1 a tip, bit 2 a reference
+    cdef uint8_t _planned         # bit v set: _plans[v] is ready
+    cdef Split62 _split           # where a reference goes in 62
+    cdef bint _split_ready
+    cdef object _tip_tlv          # the Tip.tlv whose checked bytes are _tip_b
+    cdef bytes _tip_b
+    # the amount-only fast path: the output's text around the amount, rendered once
     cdef bint _ready
-    cdef uint8_t* _pre            # output bytes before the amount
-    cdef Py_ssize_t _npre
-    cdef uint16_t _spre           # CRC state after them
-    cdef Piece* _post             # pieces after the amount (before "6304")
+    cdef uint8_t* _text           # characters before the amount, then after it (storage _dk)
+    cdef Py_ssize_t _npre         # characters before the amount
+    cdef Py_ssize_t _npost_chars  # characters after it (before "6304")
+    cdef uint32_t _mx             # the output's largest character (storage class)
+    cdef int _dk
+    cdef uint16_t _spre           # CRC state before the amount
+    cdef const Piece* _post       # pieces after the amount, in _plans[0], for the CRC
     cdef int _npost
-    cdef Py_ssize_t _nposttotal
 
     def __dealloc__(self):
-        free(self._pre)
-        free(self._post)
+        free(self._text)
+        free(self._plans)
 
     def __init__(self, payload, bint verify_crc=True):
         if self._payload is not None:
@@ -798,11 +1047,7 @@ cdef class Payload:
             raise errors.uninitialised()
         cdef uint8_t chunk[AMT_MAX]
         cdef Py_ssize_t n = _amount_chunk(amount, chunk, &self.r, self._payload)
-        if tip is None and reference is None:
-            if not self._ready:
-                self._prepare()
-            return self._fast(chunk, n)
-        return _convert(&self.r, self._payload, True, chunk, n, tip, reference)
+        return self._dynamic(chunk, n, tip, reference)
 
     def to_static(self):
         """This code as a static code: 01 set to 11, the amount (54) removed."""
@@ -818,56 +1063,109 @@ cdef class Payload:
         cdef Py_ssize_t n, i = 0
         out = []
         if tip is not None:
-            _tip_bytes(tip, &self.r, self._payload)
-        elif not self._ready:
-            self._prepare()
+            self._tip(tip)  # a bad tip fails before any amount is read
         for amount in amounts:
             try:
                 n = _amount_chunk(amount, chunk, &self.r, self._payload)
             except errors.AmountError as exc:
                 raise errors.in_batch(exc, i) from None
-            if tip is None:
-                out.append(self._fast(chunk, n))
-            else:
-                out.append(_convert(&self.r, self._payload, True, chunk, n, tip, None))
+            out.append(self._dynamic(chunk, n, tip, None))
             i += 1
         return out
 
-    cdef int _prepare(self) except -1:
-        """Cache the amount-only plan: the bytes and CRC state in front of the amount."""
+    cdef object _dynamic(self, const uint8_t* chunk, Py_ssize_t n, tip, reference):
+        """A dynamic code from a cached plan: the tip and reference pieces filled in."""
         cdef Piece pieces[MAX_PIECES]
-        cdef int k, a, j
-        cdef uint8_t dummy[1]
-        dummy[0] = 0
-        k = _plan(&self.r, True, dummy, 0, NULL, 0, NULL, 0, pieces, &a)
-        self._npre = 0
+        cdef uint8_t refbuf[REF_MAX]
+        cdef bytes tipb
+        cdef int variant = (tip is not None) | ((reference is not None) << 1)
+        if variant == 0:
+            return self._fast(chunk, n)
+        cdef const Plan* plan = self._plan_for(variant)
+        memcpy(pieces, plan.pieces, plan.k * sizeof(Piece))
+        _set(&pieces[plan.at[0]], chunk, n, n, 0)
+        if tip is not None:
+            tipb = self._tip(tip)
+            _set(&pieces[plan.at[1]], <const uint8_t*>PyBytes_AS_STRING(tipb), len(tipb), len(tipb), 0)
+        if reference is not None:
+            if not self._split_ready:
+                _split62(&self.r, self._payload, &self._split)
+                self._split_ready = True
+            _reference_piece(&self.r, &self._split, reference, refbuf, &pieces[plan.at[2]])
+        return _emit(&self.r, pieces, plan.k)
+
+    cdef bytes _tip(self, tip):
+        """The tip's 55-57 bytes, checked against this code's currency once per Tip."""
+        cdef bint exact = type(tip) is Tip
+        if exact and tip.tlv is self._tip_tlv:
+            return self._tip_b
+        cdef bytes b = _tip_bytes(tip, &self.r, self._payload)
+        if exact:
+            self._tip_tlv = tip.tlv
+            self._tip_b = b
+        return b
+
+    cdef const Plan* _plan_for(self, int variant) except NULL:
+        """The layout of a dynamic conversion (tip? reference?), computed once per code."""
+        cdef Piece placeholder
+        cdef Plan* plan
+        if self._plans == NULL:
+            self._plans = <Plan*>calloc(4, sizeof(Plan))
+            if self._plans == NULL:
+                raise MemoryError()
+        plan = &self._plans[variant]
+        if not (self._planned >> variant) & 1:
+            _set(&placeholder, <const uint8_t*>b"", 0, 0, 0)
+            plan.k = _plan(&self.r, True, &placeholder, &placeholder if variant & 1 else NULL,
+                           &placeholder if variant & 2 else NULL, plan.pieces, plan.at)
+            if plan.k < 0:
+                raise AssertionError("conversion plan overflow")
+            self._planned |= 1 << variant
+        return plan
+
+    cdef int _prepare(self) except -1:
+        """Cache the amount-only plan: the text before and after the amount, rendered in the
+        output's storage, and the CRC state before it."""
+        cdef const Plan* plan = self._plan_for(0)
+        cdef int a = plan.at[0], j
+        cdef Py_ssize_t pre = 0, post = 0
         for j in range(a):
-            self._npre += pieces[j].n
-        self._pre = <uint8_t*>malloc(self._npre + 1)
-        self._post = <Piece*>malloc(sizeof(Piece) * (k - a))
-        if self._pre == NULL or self._post == NULL:
+            pre += plan.pieces[j].nc
+        for j in range(a + 1, plan.k):
+            post += plan.pieces[j].nc
+        self._mx = _largest(&self.r, plan.pieces, plan.k)
+        self._dk = 1 if self._mx < 256 else 2 if self._mx < 65536 else 4
+        self._text = <uint8_t*>malloc((pre + post) * self._dk + 1)
+        if self._text == NULL:
             raise MemoryError()
-        _copy(&self.r, self._pre, pieces, a)
-        self._spre = _hash(&self.r, 0xFFFF, pieces, a)
-        self._npost = k - a - 1
-        self._nposttotal = 0
-        for j in range(self._npost):   # source spans, or the static "010212" literal
-            self._post[j] = pieces[a + 1 + j]
-            self._nposttotal += pieces[a + 1 + j].n
+        _render(&self.r, plan.pieces, a, self._text, self._dk, 0)
+        _render(&self.r, plan.pieces + a + 1, plan.k - a - 1, self._text, self._dk, pre)
+        self._npre = pre
+        self._npost_chars = post
+        self._spre = _hash(&self.r, 0xFFFF, plan.pieces, a)
+        self._post = plan.pieces + a + 1   # source spans, or the "010212" literal
+        self._npost = plan.k - a - 1
         self._ready = True
         return 0
 
     cdef object _fast(self, const uint8_t* chunk, Py_ssize_t n):
-        """Amount-only conversion from the cached plan."""
+        """Amount-only conversion from the cached text: two copies, the amount and the CRC."""
+        cdef Py_ssize_t i
+        if not self._ready:
+            self._prepare()
         cdef uint16_t s = _hash(&self.r, _crc(self._spre, chunk, n), self._post, self._npost)
-        cdef Py_ssize_t total = self._npre + n + self._nposttotal + 8
-        cdef uint8_t* buf
-        out = _new_text(total, self.r.ascii, &buf)
-        memcpy(buf, self._pre, self._npre)
-        memcpy(buf + self._npre, chunk, n)
-        _finish(_copy(&self.r, buf + self._npre + n, self._post, self._npost),
-                _crc(s, <const uint8_t*>b"6304", 4))
-        return _done_text(out, buf, total)
+        cdef int dk = self._dk
+        out = PyUnicode_New(self._npre + n + self._npost_chars + 8, self._mx if self._mx > 127 else 127)
+        cdef uint8_t* buf = <uint8_t*>PyUnicode_DATA(out)
+        memcpy(buf, self._text, self._npre * dk)
+        if dk == 1:
+            memcpy(buf + self._npre, chunk, n)
+        else:
+            for i in range(n):
+                PyUnicode_WRITE(dk, buf, self._npre + i, chunk[i])
+        memcpy(buf + (self._npre + n) * dk, self._text + self._npre * dk, self._npost_chars * dk)
+        _finish_text(buf, dk, self._npre + n + self._npost_chars, _crc(s, <const uint8_t*>b"6304", 4))
+        return out
 
     def __reduce__(self):
         """Pickle as the payload (parsed again without the CRC check)."""
@@ -912,8 +1210,9 @@ cdef bytes _tip_bytes(tip, const Root* r, str text):
 cdef Py_ssize_t _amount_chunk(amount, uint8_t* out, const Root* r, str text) except -1:
     """Write "54" + length + amount text into out (AMT_MAX bytes); returns the byte count.
 
-    int and ASCII str amounts that are plainly fine are written here; anything else, and
-    every error, goes through ``qriskit.values.amount_text`` so both twins say the same.
+    int, Decimal and ASCII str amounts that are plainly fine are written here (a Decimal by
+    its ``str``, which has no exponent then); anything else, and every error, goes through
+    ``qriskit.values.amount_text`` so both twins say the same.
     """
     cdef long long v
     cdef int overflow = 0
@@ -921,6 +1220,7 @@ cdef Py_ssize_t _amount_chunk(amount, uint8_t* out, const Root* r, str text) exc
     cdef uint8_t digits[24]
     cdef const uint8_t* p
     cdef bint nonzero
+    text_form = None
     if PyLong_CheckExact(amount):
         v = PyLong_AsLongLongAndOverflow(amount, &overflow)
         if overflow == 0 and 0 < v < 10000000000000LL:
@@ -931,10 +1231,14 @@ cdef Py_ssize_t _amount_chunk(amount, uint8_t* out, const Root* r, str text) exc
             for i in range(n):
                 out[4 + i] = digits[n - 1 - i]
             return _head(out, n)
-    elif PyUnicode_CheckExact(amount) and PyUnicode_IS_ASCII(amount):
-        n = PyUnicode_GET_LENGTH(amount)
+    elif PyUnicode_CheckExact(amount):
+        text_form = amount
+    elif type(amount) is _Decimal:
+        text_form = PyObject_Str(amount)
+    if text_form is not None and PyUnicode_IS_ASCII(text_form):
+        n = PyUnicode_GET_LENGTH(text_form)
         if 0 < n <= AMT_DIGITS:
-            p = <const uint8_t*>PyUnicode_DATA(amount)
+            p = <const uint8_t*>PyUnicode_DATA(text_form)
             dot = -1
             nonzero = False
             for i in range(n):

@@ -24,6 +24,18 @@ ScanTemplate = tuple[str, str, int, "dict[str, str] | errors.QRISError"]
 #: ``(findings, out_of_order, templates, flags)``, see ``Payload.scan``.
 ScanResult = tuple[tuple[tuple[str, int], ...], "str | None", tuple[ScanTemplate, ...], int]
 
+# the scan protocol's numbers as plain ints (IntEnum/IntFlag arithmetic is slow)
+_SKIP, _ANS, _NUMERIC, _RESERVED, _TEMPLATE, _ACCOUNT, _ACCOUNT_TEMPLATE = (
+    int(f) for f in (Format.SKIP, Format.ANS, Format.NUMERIC, Format.RESERVED, Format.TEMPLATE, Format.ACCOUNT,
+                     Format.ACCOUNT_TEMPLATE)
+)
+_ID_REQUIRED, _ID_MARKED = int(IdFlag.REQUIRED), int(IdFlag.MARKED)
+_F_LENGTH, _F_NOT_DIGITS, _F_NOT_PRINTABLE, _F_RESERVED, _F_MISSING = (
+    int(f) for f in (Finding.LENGTH, Finding.NOT_DIGITS, Finding.NOT_PRINTABLE, Finding.RESERVED, Finding.MISSING)
+)
+_S_ACCOUNT, _PRINTABLE, _MARKED, _CRC_LOWERCASE = (
+    int(f) for f in (ScanFlag.ACCOUNT, ScanFlag.PRINTABLE, ScanFlag.MARKED, ScanFlag.CRC_LOWERCASE)
+)
 _DIGITS = "0123456789"
 _HEX = frozenset("0123456789abcdefABCDEF")
 
@@ -121,9 +133,10 @@ def _as_text(payload: object) -> str:
     raise TypeError(f"payload must be str, not {type(payload).__name__}")
 
 
-def _key(tag: object) -> object:
-    """A tag as a dict key: a str subclass is read as its exact str (its __hash__ unused)."""
-    return exact_str(tag) if isinstance(tag, str) else tag
+def _key(tag: object) -> str:
+    """A tag as a dict key: a str subclass is read as its exact str (its __hash__ unused); a
+    non-str becomes "", which is never a key."""
+    return exact_str(tag) if isinstance(tag, str) else ""
 
 
 def _is_space(ch: str) -> bool:
@@ -143,7 +156,7 @@ class Payload:
     def __init__(self, payload: str, verify_crc: bool = True) -> None:
         payload = _as_text(payload)
         try:
-            Payload._payload.__get__(self, Payload)  # type: ignore[attr-defined]  # the slot itself
+            _PAYLOAD_SLOT.__get__(self, Payload)  # the slot itself: no __getattr__ fallback
         except AttributeError:
             pass
         else:
@@ -233,7 +246,7 @@ class Payload:
         found: list[tuple[str, int]] = []
         templates: list[ScanTemplate] = []
         printable = p.isascii() and p.isprintable()  # for ASCII: exactly 0x20-0x7E
-        flags = ScanFlag.PRINTABLE if printable else 0
+        flags = _PRINTABLE if printable else 0
         order = None
         prev = ""
         for tag, a, b in self._els[:-1]:
@@ -242,18 +255,18 @@ class Payload:
             prev = tag
             t = int(tag)
             f = fmt[t]
-            if f & IdFlag.MARKED:
-                flags |= ScanFlag.MARKED
+            if f & _ID_MARKED:
+                flags |= _MARKED
             f &= FORMAT_MASK
-            if f == Format.SKIP:
+            if f == _SKIP:
                 continue
-            if f == Format.RESERVED:
-                found.append((tag, Finding.RESERVED))
+            if f == _RESERVED:
+                found.append((tag, _F_RESERVED))
                 continue
-            if f >= Format.TEMPLATE:
-                if f >= Format.ACCOUNT:
-                    flags |= ScanFlag.ACCOUNT
-                if f != Format.ACCOUNT:
+            if f >= _TEMPLATE:
+                if f >= _ACCOUNT:
+                    flags |= _S_ACCOUNT
+                if f != _ACCOUNT:
                     value = p[a:b]
                     try:
                         sub: dict[str, str] | errors.QRISError = tlv_map(value, a, tag)
@@ -261,22 +274,22 @@ class Payload:
                         sub = exc
                     templates.append((tag, value, a - 4, sub))
                     continue
-                f = Format.ANS
+                f = _ANS
             if not lo[t] <= b - a <= hi[t]:
-                found.append((tag, Finding.LENGTH))
+                found.append((tag, _F_LENGTH))
             value = p[a:b]
-            if f == Format.NUMERIC and not (value.isascii() and value.isdigit()):
-                found.append((tag, Finding.NOT_DIGITS))
-            elif f == Format.ANS and not printable and not (value.isascii() and value.isprintable()):
-                found.append((tag, Finding.NOT_PRINTABLE))
+            if f == _NUMERIC and not (value.isascii() and value.isdigit()):
+                found.append((tag, _F_NOT_DIGITS))
+            elif f == _ANS and not printable and not (value.isascii() and value.isprintable()):
+                found.append((tag, _F_NOT_PRINTABLE))
         found.extend(
-            (f"{t:02d}", Finding.MISSING)
+            (f"{t:02d}", _F_MISSING)
             for t in range(TABLE_SIZE)
-            if fmt[t] & IdFlag.REQUIRED and f"{t:02d}" not in self._index
+            if fmt[t] & _ID_REQUIRED and f"{t:02d}" not in self._index
         )
         if any("a" <= ch <= "z" for ch in p[-4:]):
-            flags |= ScanFlag.CRC_LOWERCASE
-        return tuple(found), order, tuple(templates), int(flags)
+            flags |= _CRC_LOWERCASE
+        return tuple(found), order, tuple(templates), flags
 
     def offset(self, tag: str) -> int | None:
         """Where root data object ``tag`` starts (its header), in characters, or None."""
@@ -322,7 +335,7 @@ class Payload:
             root[tags.index("01")] = ("01", pim)
         else:
             root.insert(1, ("01", pim))
-        if dynamic:
+        if amount_el is not None:
             tip_at = -1
             if tip_el is not None:
                 old = [i for i, (tag, _) in enumerate(root) if tag in ("55", "56", "57")]
@@ -356,6 +369,9 @@ class Payload:
                 root.insert(_first_above(tags, "62"), ("62", splice_reference(None, reference)))
         body = "".join(el for _, el in root) + "6304"
         return f"{body}{crc_hqx(_utf8(body), 0xFFFF):04X}"
+
+
+_PAYLOAD_SLOT: Any = Payload.__dict__["_payload"]
 
 
 def _first_above(tags: list[str], tag: str) -> int:

@@ -19,6 +19,8 @@ structure also carry ``code``, the stable problem code ``validate`` reports them
 
 from __future__ import annotations
 
+from typing import Any
+
 __all__ = [
     "AmountError",
     "CRCError",
@@ -62,11 +64,13 @@ class QRISError(ValueError):
             text = f"{text}; {self.hint}"
         return text
 
-    def __reduce__(self):  # keep keyword fields through pickling (multiprocessing)
+    def __reduce__(self) -> tuple[Any, ...]:  # keep keyword fields through pickling (multiprocessing)
         return _rebuild, (type(self), self.message, self.offset, self.path, self.hint, self.code)
 
 
-def _rebuild(cls, message, offset, path, hint, code=None):
+def _rebuild(
+    cls: type[QRISError], message: str, offset: int | None, path: str | None, hint: str | None, code: str | None = None
+) -> QRISError:
     return cls(message, offset=offset, path=path, hint=hint, code=code)
 
 
@@ -258,6 +262,14 @@ def damaged_62(exc: TLVError) -> FieldError:
         path=exc.path,
         hint="repair or drop tag 62 first",
         code="tlv.template",
+    )
+
+
+def reference_too_long(length: int) -> FieldError:
+    return FieldError(
+        f"tag 62 would be {length} characters with this reference, over the limit of 99",
+        path="62",
+        hint="use a shorter reference",
     )
 
 

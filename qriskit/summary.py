@@ -18,7 +18,7 @@ or the numeric code when unknown), ``tip`` (``indicator``, ``kind``, ``fixed``, 
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from . import spec
@@ -97,9 +97,44 @@ class Summary:
 
     def to_dict(self) -> dict[str, Any]:
         """The summary as JSON-ready data (the ``info`` layout without the problems)."""
-        out = asdict(self)
-        out["acquirers"] = [asdict(a) for a in self.acquirers]
-        return out
+        m, tip, crc = self.merchant, self.tip, self.crc
+        return {
+            "merchant": {
+                "name": m.name,
+                "city": m.city,
+                "postal_code": m.postal_code,
+                "country": m.country,
+                "mcc": m.mcc,
+                "alternate_language": m.alternate_language,
+                "alternate_name": m.alternate_name,
+                "alternate_city": m.alternate_city,
+            },
+            "nmid": self.nmid,
+            "criteria": self.criteria,
+            "criteria_description": self.criteria_description,
+            "acquirers": [
+                {
+                    "tag": a.tag,
+                    "guid": a.guid,
+                    "nns": a.nns,
+                    "name": a.name,
+                    "kind": a.kind,
+                    "known": a.known,
+                    "pan": a.pan,
+                    "merchant_id": a.merchant_id,
+                    "criteria": a.criteria,
+                }
+                for a in self.acquirers
+            ],
+            "kind": self.kind,
+            "amount": self.amount,
+            "currency": self.currency,
+            "tip": None if tip is None else {
+                "indicator": tip.indicator, "kind": tip.kind, "fixed": tip.fixed, "percent": tip.percent,
+            },
+            "reference": self.reference,
+            "crc": {"found": crc.found, "computed": crc.computed, "ok": crc.ok},
+        }
 
 
 def summarize(code: QRISFields) -> Summary:
@@ -156,7 +191,7 @@ def summarize(code: QRISFields) -> Summary:
     )
 
 
-_EMPTY_SUMMARY = {
+_EMPTY_SUMMARY: dict[str, Any] = {
     "merchant": None,
     "nmid": None,
     "criteria": None,

@@ -241,6 +241,13 @@ def _scan_tables() -> tuple[bytes, bytes, bytes, bytes]:
 
 
 _SCAN_LO, _SCAN_HI, _SCAN_FMT, _SCAN_FMT_QRIS = _scan_tables()
+# plain ints on the hot path: IntFlag arithmetic costs microseconds
+_F_LENGTH, _F_NOT_DIGITS, _F_NOT_PRINTABLE, _F_RESERVED = (
+    int(Finding.LENGTH), int(Finding.NOT_DIGITS), int(Finding.NOT_PRINTABLE), int(Finding.RESERVED)
+)
+_S_ACCOUNT, _S_PRINTABLE, _S_MARKED, _S_CRC_LOWERCASE = (
+    int(ScanFlag.ACCOUNT), int(ScanFlag.PRINTABLE), int(ScanFlag.MARKED), int(ScanFlag.CRC_LOWERCASE)
+)
 _SUB62 = {t: (o.min_len, o.max_len, o.template) for t, o in spec.ADDITIONAL.items()}
 _SUB62_PATH = {t: f"62.{t}" for t in _SUB62}
 _SUB62_RFU = frozenset(spec.ADDITIONAL_RFU_IDS)
@@ -278,7 +285,8 @@ def _kernel_of(code: Payload) -> ModuleType:
 
 def _classify(exc: QRISError) -> str:
     """The problem code of a parser error (set by the factories in ``errors.py``)."""
-    return exc.code if exc.code in CODES else "tlv.malformed"
+    code = exc.code
+    return code if code is not None and code in CODES else "tlv.malformed"
 
 
 def _amount_state(text: str) -> int:
@@ -316,7 +324,7 @@ class _Run:
         assert self.code is not None
         for t, _, o in _kernel_of(self.code).tlv_items(value, off + 4, tag):
             if t == sub:
-                return o
+                return int(o)
         return None  # pragma: no cover - sub always comes from this template
 
     def root_offset(self, tag: str) -> int | None:
@@ -425,13 +433,13 @@ def _check(payload: object, qris: bool, run: _Run, parse: Parser) -> Any:
     run.code = code
     get = code.get
     findings, out_of_order, templates, flags = code.scan(_SCAN_LO, _SCAN_HI, _SCAN_FMT_QRIS if qris else _SCAN_FMT)
-    if flags & ScanFlag.CRC_LOWERCASE and code.crc_ok:
+    if flags & _S_CRC_LOWERCASE and code.crc_ok:
         crc = text[-4:]
         add("crc.case", "63", f"CRC {crc!r} is lowercase; EMV writes {crc.upper()!r}", len(text) - 8)
-    accounts = flags & ScanFlag.ACCOUNT
-    printable = flags & ScanFlag.PRINTABLE
+    accounts = flags & _S_ACCOUNT
+    printable = flags & _S_PRINTABLE
     for tag, kind in findings:
-        if kind == Finding.LENGTH:
+        if kind == _F_LENGTH:
             obj = spec.ROOT[tag]
             n = len(get(tag))
             if qris and tag == "54":
@@ -439,12 +447,12 @@ def _check(payload: object, qris: bool, run: _Run, parse: Parser) -> Any:
             else:
                 add("emv.length", tag, f"{obj.name} ({tag}) has {n} characters; EMV allows "
                                        f"{_span(obj.min_len, obj.max_len)}")
-        elif kind == Finding.NOT_DIGITS:
+        elif kind == _F_NOT_DIGITS:
             add("emv.format", tag, f"{_NAMES[tag]} ({tag}) must be digits, got {get(tag)!r}")
-        elif kind == Finding.NOT_PRINTABLE:
+        elif kind == _F_NOT_PRINTABLE:
             what = f"merchant account {tag}" if tag in spec.PRIMITIVE_ACCOUNT_IDS else f"{_NAMES[tag]} ({tag})"
             add("emv.format", tag, f"{what} must be printable ASCII, got {get(tag)!r}")
-        elif kind == Finding.RESERVED:
+        elif kind == _F_RESERVED:
             add("emv.rfu", tag, f"tag {tag} is reserved for future use by EMVCo")
         elif tag == "61":  # required by the QRIS table only
             add("qris.postal_code", "61", "QRIS requires a postal code (61)", None)
@@ -480,7 +488,7 @@ def _check(payload: object, qris: bool, run: _Run, parse: Parser) -> Any:
                     f"amount {amount} is above Rp {_MAX_AMOUNT:,}, the QRIS limit per payment")
     elif qris and poi == spec.DYNAMIC:
         add("qris.dynamic_amount", "01", "a dynamic code (01=12) without an amount (54)")
-    if flags & ScanFlag.MARKED:  # any of 55-57
+    if flags & _S_MARKED:  # any of 55-57
         _check_tip(get("55"), get("56"), get("57"), currency, qris, run)
     # -- QRIS root rules ---------------------------------------------------------------------
     if qris:
@@ -559,12 +567,12 @@ def _check_account(
         or (criteria is not None and len(criteria) > _CRITERIA_LEN)
     ):
         for t, most in _ACCOUNT_MAX_ITEMS:
-            v = get(t)
-            if v is not None and len(v) > most and (printable or _all_printable(v)):
+            item = get(t)
+            if item is not None and len(item) > most and (printable or _all_printable(item)):
                 run.add(
                     "emv.length",
                     f"{tag}.{t}",
-                    f"{tag}.{t} has {len(v)} characters; QRIS allows up to {most}",
+                    f"{tag}.{t} has {len(item)} characters; QRIS allows up to {most}",
                     run.sub_offset(at, t),
                 )
     add = run.add

@@ -16,8 +16,9 @@ from __future__ import annotations
 import operator
 import re
 from decimal import Decimal
+from typing import SupportsIndex, cast
 
-from . import spec
+from . import errors, spec
 from .errors import AmountError, FieldError, _show
 
 __all__ = [
@@ -164,7 +165,7 @@ def amount_text(
     if isinstance(value, (bool, float)) or not hasattr(type(value), "__index__"):
         hint = " (floats cannot hold money exactly: use Decimal or str)" if isinstance(value, float) else ""
         raise TypeError(f"{what} must be an int, Decimal or str, not {type(value).__name__}{hint}")
-    number = operator.index(value)  # type: ignore[call-overload]  # __index__ checked above
+    number = operator.index(cast(SupportsIndex, value))  # __index__ checked above
     if number <= 0:
         raise AmountError(f"{what} must be above zero, got {number}", path=path)
     if number >= 10**maxlen:
@@ -211,11 +212,7 @@ def splice_reference(items: list[tuple[str, str]] | None, reference: str) -> str
         items.append(new)
     value = "".join(f"{tag}{len(val):02d}{val}" for tag, val in items)
     if len(value) > 99:
-        raise FieldError(
-            f"tag 62 would be {len(value)} characters with this reference, over the limit of 99",
-            path="62",
-            hint="use a shorter reference",
-        )
+        raise errors.reference_too_long(len(value))
     return f"62{len(value):02d}{value}"
 
 

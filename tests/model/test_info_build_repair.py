@@ -153,3 +153,10 @@ def test_account_mapping_input():
     payload = build(**{**FIELDS, "accounts": [{"guid": "ID.DANA.WWW", "pan": "936009150000000001", "tag": "30"}]})
     assert qriskit.parse(payload).accounts[0].tag == "30"
     assert account()  # the support helper stays importable
+
+
+def test_summary_to_dict_has_every_field():
+    from dataclasses import asdict
+
+    s = qriskit.parse(TYPICAL).summary()
+    assert s.to_dict() == {**asdict(s), "acquirers": [asdict(a) for a in s.acquirers]}
