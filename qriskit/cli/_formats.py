@@ -251,19 +251,14 @@ class CSVWriter:
         if not columns or not columns[0]:
             return
         if all(None not in col and _csv_plain("".join(col)) for col in columns):  # type: ignore[arg-type]
-            text = "\n".join(map(",".join, zip(*columns)))
-            self._stream.write(text.encode("utf-8"))
+            self._stream.write("\n".join(map(",".join, zip(*columns))).encode("utf-8"))
             self._stream.write(b"\n")
-        else:
-            self._csv.writerows(zip(*([c or "" for c in col] for col in columns)))
-            self._drain()
+            return
+        self._csv.writerows(zip(*([c or "" for c in col] for col in columns)))
+        self._drain()
 
     def close(self) -> None:
         self._stream.flush()
-
-
-def _csv_plain(text: str) -> bool:
-    return "," not in text and '"' not in text and "\n" not in text and "\r" not in text
 
 
 # --------------------------------------------------------------------------- JSON lines
@@ -369,11 +364,12 @@ class JSONLinesWriter:
         if not columns or not columns[0]:
             return
         if all(None not in col and _json_plain("".join(col)) for col in columns):  # type: ignore[arg-type]
-            text = "\n".join(map(self._template.__mod__, zip(*columns)))
-        else:
-            dumps, names = json.dumps, self._names
-            text = "\n".join(dumps(dict(zip(names, row)), ensure_ascii=False, separators=(",", ":"))
-                             for row in zip(*columns))
+            self._stream.write("\n".join(map(self._template.__mod__, zip(*columns))).encode("utf-8"))
+            self._stream.write(b"\n")
+            return
+        dumps, names = json.dumps, self._names
+        text = "\n".join(dumps(dict(zip(names, row)), ensure_ascii=False, separators=(",", ":"))
+                         for row in zip(*columns))
         self._stream.write(text.encode("utf-8"))
         self._stream.write(b"\n")
 
@@ -381,8 +377,17 @@ class JSONLinesWriter:
         self._stream.flush()
 
 
+def _csv_plain(text: str) -> bool:
+    return "," not in text and '"' not in text and "\n" not in text and "\r" not in text
+
+
 def _json_plain(text: str) -> bool:
-    return text.isascii() and text.isprintable() and '"' not in text and "\\" not in text
+    """Printable ASCII but '"' and '\\' (a C scan: isprintable() looks up every character)."""
+    return (text.isascii() and '"' not in text and "\\" not in text
+            and not text.encode("ascii").translate(None, _PRINTABLE_ASCII))
+
+
+_PRINTABLE_ASCII = bytes(range(0x20, 0x7F))
 
 
 # --------------------------------------------------------------------------- registry
