@@ -207,7 +207,8 @@ def make_parser() -> argparse.ArgumentParser:
                         "(not '-': stdin carries the amounts)")
     p.add_argument("amounts", nargs="?", default="-", metavar="AMOUNTS",
                    help="file of amounts (CSV or JSON lines); '-' (default) for stdin")
-    p.add_argument("--codes", metavar="FILE", help="a CSV of codes and amounts, instead of CODE and AMOUNTS")
+    p.add_argument("--codes", metavar="FILE",
+                   help="a file of codes and amounts (CSV or JSON lines), instead of CODE and AMOUNTS")
     p.add_argument("-o", "--output", metavar="FILE",
                    help="write here instead of stdout (a file is written whole or not at all)")
     p.add_argument("-f", "--format", choices=tuple(FORMATS),

@@ -27,25 +27,37 @@ HEADERS = ("amount", "amount,reference", "reference,amount,note")
 
 
 def _oracle(data: bytes) -> tuple[list[tuple[str, str | None]] | None, int | None]:
-    """(expected rows written with --skip-bad, None) or (None, exit code) for input that must stop."""
+    """(expected rows written with --skip-bad, None) or (None, exit code) for input that must stop.
+
+    Like the command, it reads in order: the first non-blank row decides the header (a usage
+    error, exit 2, even when a later line is broken); a line that is not UTF-8 or not
+    well-formed CSV stops the run (exit 3) wherever it is.
+    """
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
+    broken = False
     try:
         text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        return None, cli.EXIT_INVALID
+    except UnicodeDecodeError as exc:  # the lines before the bad one are read first
+        broken = True
+        cut = max(data.rfind(b"\n", 0, exc.start), data.rfind(b"\r", 0, exc.start)) + 1
+        text = data[:cut].decode("utf-8")
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    rows: list[list[str]] = []
     try:
-        rows = list(csv.reader(io.StringIO(text, newline=""), strict=True))
+        for row in reader:
+            rows.append(row)
     except csv.Error:
-        return None, cli.EXIT_INVALID
+        broken = True
     rows = [r for r in rows if any(c.strip() for c in r)]
     if not rows:
-        return [], None
+        return (None, cli.EXIT_INVALID) if broken else ([], None)
     header = [c.strip().lower() for c in rows[0]]
     if "amount" in header:
-        if header.count("amount") > 1 or header.count("reference") > 1:
+        if header.count("amount") > 1 or header.count("reference") + header.count("ref") > 1:
             return None, cli.EXIT_USAGE
-        amount, ref = header.index("amount"), header.index("reference") if "reference" in header else None
+        refs = [i for i, name in enumerate(header) if name in ("reference", "ref")]
+        amount, ref = header.index("amount"), refs[0] if refs else None
         width, body = len(header), rows[1:]
     elif {"reference", "ref", "payload", "qris", "code"} & set(header):
         return None, cli.EXIT_USAGE  # a header without an amount column
@@ -53,6 +65,8 @@ def _oracle(data: bytes) -> tuple[list[tuple[str, str | None]] | None, int | Non
         if len(rows[0]) != 1:
             return None, cli.EXIT_USAGE
         amount, ref, width, body = 0, None, 1, rows
+    if broken:
+        return None, cli.EXIT_INVALID
     expected: list[tuple[str, str | None]] = []
     for row in body:
         if len(row) != width:
