@@ -317,3 +317,17 @@ def test_amounts_pass_through_exactly(run, amount):
     row = _rows(run("batch", STATIC, input=f"{amount}\n").out)[0]
     assert row["amount"] == amount
     assert fields(row["payload"])["54"] == amount
+
+
+@pytest.mark.parametrize("end", ["\r\n", "\r", "\n"])
+def test_line_numbers_across_blocks_with_every_line_end(run, tmp_path, end):
+    """Hundreds of KiB with \\r\\n, \\r or \\n ends (a block may stop between \\r and \\n):
+    no row is lost or doubled, and the bad row's line is exact."""
+    rows = [f'{1000 + i},"a{end}b"' if i % 997 == 0 else f"{1000 + i},x" for i in range(40_000)]
+    text = end.join(["amount,note", *rows, "1,000,x", ""])
+    (tmp_path / "a.csv").write_bytes(text.encode())
+    expected_line = 1 + 40_000 + len(range(0, 40_000, 997)) + 1
+    assert_one_line_error(run("batch", STATIC, "a.csv"), cli.EXIT_INVALID, f"line {expected_line}:")
+    result = run("batch", STATIC, "a.csv", "--skip-bad", "-o", "out.csv")
+    assert result.returncode == 0, result.err
+    assert _amounts((tmp_path / "out.csv").read_text()) == [str(1000 + i) for i in range(40_000)]
