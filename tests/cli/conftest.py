@@ -103,6 +103,38 @@ def run(tmp_path: Path):
     return _run
 
 
+#: The import names of the ``image`` extra (and the optional decoder backends).
+IMAGE_MODULES = ("PIL", "numpy", "segno", "zxingcpp", "cv2", "pyzbar")
+
+_BLOCKED_MAIN = (
+    "import sys\n"
+    "for name in sys.argv[1].split(','):\n"
+    "    if name:\n"
+    "        sys.modules[name] = None  # `import name` now raises ImportError\n"
+    "from qriskit.cli import main\n"
+    "sys.exit(main(sys.argv[2:]))\n"
+)
+
+
+@pytest.fixture
+def run_without(tmp_path: Path):
+    """Run the command with some modules made unimportable (a missing extra), in ``tmp_path``."""
+
+    def _run(blocked: tuple[str, ...], *args: object, input: str | bytes | None = None) -> Result:
+        data = input.encode("utf-8") if isinstance(input, str) else input
+        proc = subprocess.run(
+            [sys.executable, "-c", _BLOCKED_MAIN, ",".join(blocked), *map(str, args)],
+            input=data if data is not None else b"",
+            capture_output=True,
+            cwd=tmp_path,
+            env=env(),
+            timeout=120,
+        )
+        return Result(proc.returncode, proc.stdout, proc.stderr)
+
+    return _run
+
+
 def assert_one_line_error(result: Result, code: int, *words: str) -> None:
     """A user mistake: the exit code, one line on stderr, no traceback, nothing on stdout."""
     assert result.returncode == code, (result.returncode, result.err)
@@ -116,10 +148,11 @@ def assert_one_line_error(result: Result, code: int, *words: str) -> None:
 
 @pytest.fixture(scope="session")
 def image_lib():
-    """The image extra, or skip."""
-    pytest.importorskip("PIL")
-    pytest.importorskip("segno")
-    pytest.importorskip("zxingcpp")
+    """The image extra (installed by the test environment: its absence is a failure)."""
+    import PIL  # noqa: F401
+    import segno  # noqa: F401
+    import zxingcpp  # noqa: F401
+
     import qriskit
 
     return qriskit
