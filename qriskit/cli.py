@@ -54,6 +54,7 @@ EXIT_CODES = {
     EXIT_INVALID: "invalid code, amount or value (CRC, TLV structure, amount, reference)",
     EXIT_IMAGE: "image without a valid payment QR code, or an unreadable image",
     EXIT_IO: "I/O error: file not found, unreadable input, unwritable output",
+    6: "a command needs an optional extra that is not installed (serve: qriskit[server])",
     EXIT_INTERRUPTED: "interrupted (Ctrl-C)",
 }
 
@@ -245,6 +246,9 @@ def make_parser() -> argparse.ArgumentParser:
     _tip_options(p)
     _crc_option(p)
     _decoder_option(p)
+
+    from .server import _command as serve  # its options and runner live with the server (no extra needed here)
+    serve.add_arguments(command("serve", serve.HELP, serve.run, serve.EXAMPLES))
     return parser
 
 
