@@ -131,8 +131,14 @@ async def _once(body: bytes) -> AsyncGenerator[bytes, None]:
     yield body
 
 
+class _InMemory(MultiPartParser):
+    """Starlette's parser, keeping uploads in memory: the body is already there, and bounded."""
+
+    spool_max_size = 1 << 62
+
+
 async def _multipart(headers: Headers, body: bytes) -> Fields:
-    parser = MultiPartParser(headers, _once(body), max_part_size=len(body) + 1, **_FORM_LIMITS)
+    parser = _InMemory(headers, _once(body), max_part_size=len(body) + 1, **_FORM_LIMITS)
     try:
         form = await parser.parse()
     except MultiPartException as exc:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hmac
 import logging
+import re
+import string
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
@@ -25,10 +27,18 @@ from ._errors import Problem, from_error
 from ._settings import Settings
 from ._work import Workers
 
-__all__ = ["Handler", "Service", "library_call", "ok", "problem_reply"]
+__all__ = ["Handler", "Service", "library_call", "ok", "problem_reply", "url_quote"]
 
 log = logging.getLogger("qriskit.server")
 Handler = Callable[[Request, float], Awaitable[Response]]
+_HOST = re.compile(r"[A-Za-z0-9.\-]+(:\d{1,5})?|\[[0-9A-Fa-f:.]+\](:\d{1,5})?")
+_URL_SAFE = frozenset(string.ascii_letters + string.digits + "-._~")
+_URL_TABLE = {c: f"%{c:02X}" for c in range(128) if chr(c) not in _URL_SAFE}
+
+
+def url_quote(text: str) -> str:
+    """``urllib.parse.quote(text, safe="")``, fast for ASCII (every payload character but a few)."""
+    return text.translate(_URL_TABLE) if text.isascii() else quote(text, safe="")
 
 
 def ok(content: dict[str, Any], status: int = 200) -> JSONResponse:
@@ -57,6 +67,7 @@ class Service:
         self.settings = settings
         self.workers = Workers(settings.image_workers)
         self._key = settings.api_key.encode("ascii") if settings.api_key else None
+        self._public = settings.public_url.rstrip("/") if settings.public_url else None
 
     def check_key(self, request: Request) -> None:
         if self._key is None:
@@ -74,29 +85,34 @@ class Service:
                 if auth:
                     self.check_key(request)
                 deadline = time.monotonic() + settings.deadline
-                with anyio.fail_after(settings.deadline):
+                with anyio.CancelScope(deadline=anyio.current_time() + settings.deadline):
                     return await handler(request, deadline)
             except Problem as problem:
                 return problem_reply(problem)
             except QRISError as exc:
                 return problem_reply(from_error(exc))
-            except TimeoutError:
-                return problem_reply(Problem(
-                    503, "limit.deadline", f"the request took longer than the limit of {settings.deadline:g} s",
-                    hint="send a smaller or sharper picture, or try again when the server is less busy",
-                    headers={"Retry-After": "1"},
-                ))
+            return problem_reply(Problem(  # only reached when the deadline cancelled the handler
+                503, "limit.deadline", f"the request took longer than the limit of {settings.deadline:g} s",
+                hint="send a smaller or sharper picture, or try again when the server is less busy",
+                headers={"Retry-After": "1"},
+            ))
 
         run.__name__ = getattr(handler, "__name__", "endpoint")
         return run
 
     def base_url(self, request: Request) -> str:
-        if self.settings.public_url:
-            return self.settings.public_url.rstrip("/")
-        return str(request.base_url).rstrip("/")
+        """``public_url``, else the scheme and Host the request came with (plus the root path)."""
+        if self._public:
+            return self._public
+        scope = request.scope
+        host = request.headers.get("host", "")
+        if not host or not _HOST.fullmatch(host):
+            server = scope.get("server") or ("127.0.0.1", 80)
+            host = f"[{server[0]}]:{server[1]}" if ":" in str(server[0]) else f"{server[0]}:{server[1]}"
+        return f"{scope.get('scheme', 'http')}://{host}{scope.get('root_path', '')}".rstrip("/")
 
     def qr_url(self, request: Request, payload: str, kind: str = "png") -> str:
-        return f"{self.base_url(request)}/qr.{kind}?data={quote(payload, safe='')}"
+        return f"{self.base_url(request)}/qr.{kind}?data={url_quote(payload)}"
 
     def close(self) -> None:
         self.workers.close()

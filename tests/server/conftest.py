@@ -119,7 +119,7 @@ class Live:
 
 
 def serve(settings: Settings) -> Live:
-    sock = socket.socket()
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)  # asyncio then sets TCP_NODELAY
     sock.bind(("127.0.0.1", 0))
     sock.listen(128)
     config = uvicorn.Config(create_app(settings), log_level="warning", access_log=False)

@@ -175,3 +175,24 @@ def test_public_url_is_the_base_of_qr_image_url(make_client: object) -> None:
     data = client.post("/qris-convert.php", json={"qris": STATIC, "nominal": 1}).json()["data"]
     assert data["qr_image_url"].startswith("https://kasir.example/pos/qr.png?data=")
     time.sleep(0)
+
+
+def test_any_asgi_server_can_run_the_module_level_app() -> None:
+    command = [sys.executable, "-m", "uvicorn", "qriskit.server:app", "--port", "0", "--log-level", "info"]
+    proc = subprocess.Popen(command, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
+                            env=_env(QRISKIT_SERVER_API_KEY="asgi-key"))
+    try:
+        assert proc.stderr is not None
+        url = ""
+        for _ in range(20):
+            line = proc.stderr.readline()
+            if "Uvicorn running on " in line:
+                url = line.split("Uvicorn running on ")[1].split()[0]
+                break
+        assert url.startswith("http://127.0.0.1:"), "uvicorn did not say where it listens"
+        body = {"qris": STATIC, "nominal": 2000}
+        assert httpx.post(url + "/api/qris-convert.php", json=body).status_code == 401  # the environment's key
+        reply = httpx.post(url + "/api/qris-convert.php", json=body, headers={"X-API-Key": "asgi-key"})
+        assert reply.json()["data"]["converted_qris"] == qriskit.to_dynamic(STATIC, 2000)
+    finally:
+        _stop(proc)

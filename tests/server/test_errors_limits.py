@@ -269,3 +269,15 @@ def test_never_a_500(client: TestClient, body: dict[str, Any], path: str) -> Non
 def test_never_a_500_drawing(client: TestClient, data: str, scale: str) -> None:
     reply = client.get("/qr.png", params={"data": data, "scale": scale})
     assert reply.status_code in (200, 400), reply.text
+
+
+def test_uploads_stay_in_memory(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    import tempfile
+
+    def no_disk(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("an upload was spooled to disk")
+
+    monkeypatch.setattr(tempfile.SpooledTemporaryFile, "rollover", no_disk)
+    big = picture(size=1400, fmt="PNG") + b"\0" * (2 * 1024 * 1024)  # over Starlette's 1 MiB spool size
+    reply = client.post(CONVERT, data={"nominal": "1"}, files={"image": ("q.png", big, "image/png")})
+    assert reply.status_code == 200, reply.text
