@@ -30,7 +30,7 @@ import qriskit
 
 from ..errors import QRISError
 from ._errors import Problem, from_error
-from ._inputs import read_body
+from ._inputs import MAX_QRIS_CHARS, read_body
 from ._service import Service
 
 __all__ = ["v1_batch"]
@@ -140,6 +140,8 @@ class _Converter:
         if problem is None:
             if not row.qris:
                 problem = ("input.missing", "no code for this row")
+            elif len(row.qris) > MAX_QRIS_CHARS:
+                problem = ("input.field", f"the code is longer than {MAX_QRIS_CHARS} characters")
             elif row.amount is None or row.amount == "":
                 problem = ("input.missing", "no amount for this row")
             elif isinstance(row.amount, bool) or not isinstance(row.amount, (int, str)):

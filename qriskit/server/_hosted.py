@@ -15,7 +15,7 @@ from starlette.responses import Response
 import qriskit
 
 from ._errors import Problem
-from ._inputs import amount_of, read_fields, source_of, text_field
+from ._inputs import amount_of, qris_text, read_fields, source_of, text_field
 from ._service import Service, library_call, ok
 from ._sources import payload_of
 
@@ -52,7 +52,7 @@ async def qris_convert(service: Service, request: Request, deadline: float) -> R
 
 async def qris_info(service: Service, request: Request, deadline: float) -> Response:
     fields = await read_fields(request, service.settings.max_body_bytes)
-    qris = (text_field(fields, "qris", required=True) or "").strip()
+    qris = qris_text(text_field(fields, "qris", required=True) or "")
     summary: dict[str, Any] = qriskit.info(qris)
     if not summary["valid"]:
         errors = summary.get("errors") or [{}]

@@ -281,3 +281,13 @@ def test_uploads_stay_in_memory(client: TestClient, monkeypatch: pytest.MonkeyPa
     big = picture(size=1400, fmt="PNG") + b"\0" * (2 * 1024 * 1024)  # over Starlette's 1 MiB spool size
     reply = client.post(CONVERT, data={"nominal": "1"}, files={"image": ("q.png", big, "image/png")})
     assert reply.status_code == 200, reply.text
+
+
+def test_a_code_longer_than_any_payload_is_refused_before_the_codec(client: TestClient) -> None:
+    long_code = STATIC + "9" * 5000
+    for path in (CONVERT, "/qris-info.php", "/v1/validate", "/v1/info"):
+        _error(client.post(path, json={"qris": long_code, "nominal": 1}), 400, "input.field")
+    rows = client.post("/v1/batch", content=f"qris,amount\n{long_code},1\n", headers={"Content-Type": "text/csv"})
+    assert "input.field" in rows.text
+    padded = " " * 3000 + STATIC + "\n" * 3000  # whitespace around a real code is fine
+    assert client.post(CONVERT, json={"qris": padded, "nominal": 1}).status_code == 200
