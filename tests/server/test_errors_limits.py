@@ -217,9 +217,12 @@ def _read_reply(sock: socket.socket) -> tuple[int, dict[str, Any]]:
 def test_429_past_the_concurrency_cap(make_live: Callable[..., Live]) -> None:
     server = make_live(max_concurrency=2, deadline=10)
     body = json.dumps({"qris": STATIC, "nominal": 1000}).encode()
-    held = [_slow_upload(server.url, body, 1.5) for _ in range(2)]
-    time.sleep(0.3)
+    held = [_slow_upload(server.url, body, 3) for _ in range(2)]
+    until = time.monotonic() + 2.5
     busy = httpx.post(server.url + CONVERT, json={"qris": STATIC, "nominal": 1000})
+    while busy.status_code == 200 and time.monotonic() < until:  # the held two may not be in yet
+        time.sleep(0.05)
+        busy = httpx.post(server.url + CONVERT, json={"qris": STATIC, "nominal": 1000})
     _error(busy, 429, "limit.busy")
     assert busy.headers["retry-after"] == "1"
     assert httpx.get(server.url + "/healthz").status_code == 200  # health checks are not counted
