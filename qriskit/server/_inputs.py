@@ -118,8 +118,7 @@ def _first_of_each(pairs: list[tuple[str, str]]) -> dict[str, str]:
 
 def _json_object(body: bytes) -> dict[str, Any]:
     try:
-        # floats are kept as their text: money is never a float
-        value = json.loads(body, parse_float=str, parse_constant=_no_constant)
+        value = _JSON.decode(body.decode("utf-8"))
     except (ValueError, RecursionError) as exc:
         raise Problem(400, "input.body", f"the body is not valid JSON: {exc}"[:300],
                       hint='send a JSON object such as {"qris": "000201...", "nominal": 15000}') from None
@@ -130,6 +129,11 @@ def _json_object(body: bytes) -> dict[str, Any]:
 
 def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a number JSON allows")
+
+
+#: JSON numbers with a fraction are kept as their text (money is never a float); NaN and
+#: Infinity are refused.
+_JSON = json.JSONDecoder(parse_float=str, parse_constant=_no_constant)
 
 
 async def _once(body: bytes) -> AsyncGenerator[bytes, None]:
