@@ -9,6 +9,7 @@ error reply.
 from __future__ import annotations
 
 import hmac
+import json
 import logging
 import re
 import time
@@ -26,7 +27,7 @@ from ._errors import Problem, from_error
 from ._settings import Settings
 from ._work import Workers
 
-__all__ = ["Handler", "Service", "library_call", "ok", "problem_reply", "url_quote"]
+__all__ = ["Handler", "Reply", "Service", "library_call", "ok", "problem_reply", "url_quote"]
 
 log = logging.getLogger("qriskit.server")
 Handler = Callable[[Request, float], Awaitable[Response]]
@@ -44,12 +45,21 @@ def url_quote(text: str) -> str:
     return _URL_UNSAFE.sub(_escape, text) if text.isascii() else quote(text, safe="")
 
 
+class Reply(JSONResponse):
+    """A JSON reply rendered by one shared encoder (compact, UTF-8, no NaN)."""
+
+    _encoder = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+
+    def render(self, content: Any) -> bytes:
+        return self._encoder.encode(content).encode("utf-8")
+
+
 def ok(content: dict[str, Any], status: int = 200) -> JSONResponse:
-    return JSONResponse(content, status_code=status)
+    return Reply(content, status_code=status)
 
 
 def problem_reply(problem: Problem) -> JSONResponse:
-    return JSONResponse(problem.body(), status_code=problem.status, headers=problem.headers)
+    return Reply(problem.body(), status_code=problem.status, headers=problem.headers)
 
 
 @contextmanager
