@@ -7,8 +7,10 @@ This module is never compiled, so both twins raise the very same classes::
     ├── TLVError                  the tag-length-value structure is broken
     ├── AmountError               an amount, tip or fee value breaks the rules
     ├── FieldError                a data object's value cannot be used or written
-    └── ImageError                an image cannot be read, or is too large
-        └── NoQRCodeFound         the image holds no (usable) QR code
+    ├── ImageError                an image cannot be read, or is too large
+    │   └── NoQRCodeFound         the image holds no (usable) QR code
+    └── FetchError                a URL could not be fetched (qriskit.fetch)
+        └── FetchRefused          ... because the safety rules refuse it (scheme, port, address)
 
 Every error says what is wrong, where (``offset`` in characters and ``path`` such as
 ``"62.05"``, when they apply) and what would fix it (``hint``). Errors about a payload's
@@ -24,6 +26,8 @@ from typing import Any
 __all__ = [
     "AmountError",
     "CRCError",
+    "FetchError",
+    "FetchRefused",
     "FieldError",
     "ImageError",
     "NoQRCodeFound",
@@ -96,6 +100,18 @@ class ImageError(QRISError):
 
 class NoQRCodeFound(ImageError):
     """The image was read, but no (usable EMV payment) QR code was found in it."""
+
+
+class FetchError(QRISError):
+    """A URL could not be fetched: unreachable, too slow, too large, or not HTTP 200.
+
+    ``code`` says which (``"fetch.timeout"``, ``"fetch.too_large"``, ``"fetch.status"``, ...).
+    """
+
+
+class FetchRefused(FetchError):
+    """The URL was refused before or between connections by the fetcher's safety rules:
+    a scheme, port or address that is not allowed, or too many redirects."""
 
 
 # --- Messages shared by both twins -------------------------------------------------------

@@ -1,0 +1,296 @@
+"""Every error status with its stable code, every limit with its status, and no 500 for
+anything a client sends."""
+
+from __future__ import annotations
+
+import base64
+import json
+import socket
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from starlette.testclient import TestClient
+
+import qriskit
+from tests.codes import STATIC
+
+from .conftest import Live, picture
+
+CONVERT = "/api/qris-convert.php"
+
+
+def _error(reply: httpx.Response, status: int, code: str) -> dict[str, Any]:
+    assert reply.status_code == status, reply.text
+    body = reply.json()
+    assert body["success"] is False and body["code"] == code, body
+    assert isinstance(body["error"], str) and body["error"]
+    return body
+
+
+# --------------------------------------------------------------------------- 400
+
+
+@pytest.mark.parametrize(("body", "code"), [
+    ({"qris": STATIC, "nominal": "abc"}, "amount.invalid"),
+    ({"qris": STATIC, "nominal": 0}, "amount.invalid"),
+    ({"qris": STATIC, "nominal": -5}, "amount.invalid"),
+    ({"qris": STATIC, "nominal": "1e3"}, "amount.invalid"),
+    ({"qris": STATIC, "nominal": 10**20}, "amount.invalid"),
+    ({"qris": STATIC, "nominal": True}, "amount.invalid"),
+    ({"qris": STATIC, "nominal": [15000]}, "amount.invalid"),
+    ({"qris": STATIC, "nominal": {"value": 1}}, "amount.invalid"),
+    ({"qris": STATIC}, "input.missing"),
+    ({"nominal": 15000}, "input.missing"),
+    ({"qris": STATIC, "image": "aGVsbG8=", "nominal": 1}, "input.ambiguous"),
+    ({"qris": 12345, "nominal": 15000}, "input.field"),
+    ({"qris": STATIC[:-4] + "0000", "nominal": 15000}, "crc.mismatch"),
+    ({"qris": STATIC[:50], "nominal": 15000}, "crc.missing"),
+    ({"qris": "hello world", "nominal": 15000}, "crc.missing"),
+    ({"image": "not base64 at all!", "nominal": 15000}, "image.base64"),
+    ({"image": "data:image/png,rawbytes", "nominal": 15000}, "image.base64"),
+])
+def test_bad_input_is_400_with_a_stable_code(client: TestClient, body: dict[str, Any], code: str) -> None:
+    reply = client.post(CONVERT, json=body)
+    found = _error(reply, 400, code)
+    if code.startswith("crc"):
+        assert found["path"] == "63"
+
+
+@pytest.mark.parametrize("raw", [b"{not json", b"[1, 2]", b'"text"', b"null", b"[" * 100_000 + b"]" * 100_000,
+                                 b'{"nominal": NaN, "qris": "x"}', b"\xff\xfe"])
+def test_a_body_that_is_not_a_json_object(client: TestClient, raw: bytes) -> None:
+    _error(client.post(CONVERT, content=raw, headers={"Content-Type": "application/json"}), 400, "input.body")
+
+
+def test_a_string_is_never_read_as_a_file_path(client: TestClient, tmp_path: Any, png: bytes) -> None:
+    path = tmp_path / "qris.png"
+    path.write_bytes(png)
+    _error(client.post(CONVERT, json={"image": str(path), "nominal": 15000}), 400, "image.base64")
+
+
+def test_a_picture_without_a_code(client: TestClient) -> None:
+    blank = _blank_png()
+    reply = client.post(CONVERT, data={"nominal": "15000"}, files={"image": ("x.png", blank, "image/png")})
+    _error(reply, 400, "image.no_qr")
+
+
+def _blank_png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("L", (200, 200), 255).save(out, format="PNG")
+    return out.getvalue()
+
+
+def test_a_broken_picture(client: TestClient) -> None:
+    truncated = picture()[:60]
+    reply = client.post(CONVERT, data={"nominal": "1"}, files={"image": ("x.png", truncated, "image/png")})
+    assert reply.status_code == 400 and reply.json()["code"].startswith("image."), reply.text
+
+
+# --------------------------------------------------------------------------- 401, 404, 405
+
+
+def test_401_only_when_a_key_is_enforced(make_client: Callable[..., TestClient]) -> None:
+    open_server, keyed = make_client(), make_client(api_key="k-123")
+    body = {"qris": STATIC, "nominal": 1000}
+    assert open_server.post(CONVERT, json=body, headers={"X-API-Key": "anything"}).status_code == 200
+    assert open_server.post(CONVERT, json=body).status_code == 200
+    _error(keyed.post(CONVERT, json=body), 401, "auth.key")
+    _error(keyed.post(CONVERT, json=body, headers={"X-API-Key": "k-12"}), 401, "auth.key")
+    _error(keyed.post(CONVERT, json=body, headers={"X-API-Key": "k-1234"}), 401, "auth.key")
+    _error(keyed.post(CONVERT, json=body, headers={"X-API-Key": "k-123\xe9".encode("latin-1")}), 401, "auth.key")
+    assert keyed.post(CONVERT, json=body, headers={"X-API-Key": "k-123"}).status_code == 200
+    for path in ("/v1/convert", "/v1/info", "/v1/validate", "/v1/batch", "/api/qris-info.php"):
+        assert keyed.post(path, json=body).status_code == 401
+    for path in ("/", "/healthz", "/openapi.json", "/page/app.js"):  # public: the page asks for the key itself
+        assert keyed.get(path).status_code == 200
+
+
+def test_404_and_405_are_json(client: TestClient) -> None:
+    _error(client.get("/api/create-payment.php"), 404, "http.not_found")
+    _error(client.get("/page/secret.py"), 404, "http.not_found")
+    _error(client.get("/page/..%2f_app.py"), 404, "http.not_found")
+    reply = client.get(CONVERT)
+    _error(reply, 405, "http.method")
+    assert reply.headers["allow"] == "POST"
+    reply = client.delete("/qris-info.php")
+    _error(reply, 405, "http.method")
+    assert set(reply.headers["allow"].split(", ")) == {"GET", "HEAD", "POST"}
+
+
+# --------------------------------------------------------------------------- 413, 415
+
+
+def test_413_for_a_large_body_declared_or_not(make_client: Callable[..., TestClient]) -> None:
+    client = make_client(max_body_bytes=1000)
+    body = json.dumps({"qris": STATIC, "nominal": 1, "pad": "x" * 2000}).encode()
+    _error(client.post(CONVERT, content=body, headers={"Content-Type": "application/json"}), 413, "limit.body")
+
+    def chunks() -> Any:  # no Content-Length: the server counts while reading
+        for i in range(0, len(body), 100):
+            yield body[i:i + 100]
+
+    _error(client.post(CONVERT, content=chunks(), headers={"Content-Type": "application/json"}), 413, "limit.body")
+    small = json.dumps({"qris": STATIC, "nominal": 1}).encode()
+    assert client.post(CONVERT, content=small, headers={"Content-Type": "application/json"}).status_code == 200
+
+
+def test_413_for_image_bytes_and_pixels(make_client: Callable[..., TestClient], png: bytes) -> None:
+    by_bytes = make_client(max_image_bytes=len(png) - 1)
+    reply = by_bytes.post(CONVERT, data={"nominal": "1"}, files={"image": ("q.png", png, "image/png")})
+    _error(reply, 413, "limit.image")
+    big = picture(size=1200)
+    by_pixels = make_client(max_image_pixels=1000 * 1000)
+    reply = by_pixels.post(CONVERT, data={"nominal": "1"}, files={"image": ("q.png", big, "image/png")})
+    body = _error(reply, 413, "limit.image")
+    assert "1200x1200" in body["error"]
+    assert make_client().post(CONVERT, data={"nominal": "1"},
+                              files={"image": ("q.png", big, "image/png")}).status_code == 200
+
+
+def test_415_for_body_and_picture_types(client: TestClient) -> None:
+    _error(client.post(CONVERT, content=b"qris=x", headers={"Content-Type": "text/plain"}), 415, "http.media_type")
+    bmp = picture(fmt="BMP")
+    reply = client.post(CONVERT, data={"nominal": "1"}, files={"image": ("q.bmp", bmp, "image/png")})
+    _error(reply, 415, "http.media_type")
+    svg = "data:image/svg+xml;base64," + base64.b64encode(b"<svg/>").decode()
+    _error(client.post(CONVERT, json={"image": svg, "nominal": 1}), 415, "http.media_type")
+    tiff = base64.b64encode(b"II*\x00" + b"\x00" * 64).decode()
+    _error(client.post(CONVERT, json={"image": tiff, "nominal": 1}), 415, "http.media_type")
+
+
+def test_multipart_limits(client: TestClient, png: bytes) -> None:
+    reply = client.post(CONVERT, data={"nominal": "1"}, files={"photo": ("q.png", png, "image/png")})
+    _error(reply, 400, "input.field")
+    two = [("image", ("a.png", png, "image/png")), ("image", ("b.png", png, "image/png"))]
+    reply = client.post(CONVERT, data={"nominal": "1"}, files=two)
+    _error(reply, 400, "input.body")
+    reply = client.post(CONVERT, data={"nominal": "1", "image": "aGk="}, files={"image": ("a.png", png, "image/png")})
+    assert reply.status_code == 400
+
+
+# --------------------------------------------------------------------------- 429, 503
+
+
+def _slow_upload(url: str, body: bytes, hold: float) -> tuple[socket.socket, threading.Thread]:
+    """Send the headers and half the body, wait ``hold`` seconds, then the rest."""
+    host, port = url.removeprefix("http://").split(":")
+    sock = socket.create_connection((host, int(port)))
+    head = (f"POST {CONVERT} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n").encode()
+    sock.sendall(head + body[: len(body) // 2])
+
+    def finish() -> None:
+        time.sleep(hold)
+        try:
+            sock.sendall(body[len(body) // 2:])
+        except OSError:
+            pass
+
+    thread = threading.Thread(target=finish, daemon=True)
+    thread.start()
+    return sock, thread
+
+
+def _read_reply(sock: socket.socket) -> tuple[int, dict[str, Any]]:
+    sock.settimeout(10)
+    data = b""
+    while b"\r\n\r\n" not in data:
+        data += sock.recv(65536)
+    head, _, rest = data.partition(b"\r\n\r\n")
+    length = next(int(line.split(b":")[1]) for line in head.split(b"\r\n")
+                  if line.lower().startswith(b"content-length"))
+    while len(rest) < length:
+        rest += sock.recv(65536)
+    return int(head.split()[1]), json.loads(rest[:length])
+
+
+def test_429_past_the_concurrency_cap(make_live: Callable[..., Live]) -> None:
+    server = make_live(max_concurrency=2, deadline=10)
+    body = json.dumps({"qris": STATIC, "nominal": 1000}).encode()
+    held = [_slow_upload(server.url, body, 3) for _ in range(2)]
+    until = time.monotonic() + 2.5
+    busy = httpx.post(server.url + CONVERT, json={"qris": STATIC, "nominal": 1000})
+    while busy.status_code == 200 and time.monotonic() < until:  # the held two may not be in yet
+        time.sleep(0.05)
+        busy = httpx.post(server.url + CONVERT, json={"qris": STATIC, "nominal": 1000})
+    _error(busy, 429, "limit.busy")
+    assert busy.headers["retry-after"] == "1"
+    assert httpx.get(server.url + "/healthz").status_code == 200  # health checks are not counted
+    for sock, thread in held:
+        status, reply = _read_reply(sock)
+        thread.join()
+        sock.close()
+        assert status == 200 and reply["data"]["converted_qris"] == qriskit.to_dynamic(STATIC, 1000)
+    assert httpx.post(server.url + CONVERT, json={"qris": STATIC, "nominal": 1000}).status_code == 200
+
+
+def test_503_past_the_deadline(make_live: Callable[..., Live]) -> None:
+    server = make_live(deadline=0.5)
+    body = json.dumps({"qris": STATIC, "nominal": 1000}).encode()
+    sock, _ = _slow_upload(server.url, body, 3)
+    started = time.monotonic()
+    status, reply = _read_reply(sock)
+    sock.close()
+    assert status == 503 and reply["code"] == "limit.deadline"
+    assert time.monotonic() - started < 2.5
+
+
+# --------------------------------------------------------------------------- never a 500
+
+_values = st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=40),
+                    st.floats(allow_nan=False, allow_infinity=False), st.lists(st.integers(), max_size=3),
+                    st.sampled_from([STATIC, STATIC.lower(), STATIC + "\n", " " + STATIC, STATIC[:-1], "data:,",
+                                     "data:image/png;base64,AAAA", "http://localhost/x.png", "file:///etc/passwd"]))
+_keys = st.sampled_from(["qris", "nominal", "amount", "image", "image_url", "tip_prompt", "fee_fixed", "fee_percent",
+                         "reference", "profile", "x"])
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(body=st.dictionaries(_keys, _values, max_size=5),
+       path=st.sampled_from([CONVERT, "/qris-info.php", "/v1/convert", "/v1/info", "/v1/validate"]))
+def test_never_a_500(client: TestClient, body: dict[str, Any], path: str) -> None:
+    reply = client.post(path, json=body)
+    assert reply.status_code < 500 or reply.status_code in (502, 504), reply.text
+    data = reply.json()
+    assert data["success"] is (reply.status_code == 200)
+    if reply.status_code != 200:
+        assert data["code"] and data["error"]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.text(max_size=80), scale=st.text(max_size=4))
+def test_never_a_500_drawing(client: TestClient, data: str, scale: str) -> None:
+    reply = client.get("/qr.png", params={"data": data, "scale": scale})
+    assert reply.status_code in (200, 400), reply.text
+
+
+def test_uploads_stay_in_memory(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    import tempfile
+
+    def no_disk(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("an upload was spooled to disk")
+
+    monkeypatch.setattr(tempfile.SpooledTemporaryFile, "rollover", no_disk)
+    big = picture(size=1400, fmt="PNG") + b"\0" * (2 * 1024 * 1024)  # over Starlette's 1 MiB spool size
+    reply = client.post(CONVERT, data={"nominal": "1"}, files={"image": ("q.png", big, "image/png")})
+    assert reply.status_code == 200, reply.text
+
+
+def test_a_code_longer_than_any_payload_is_refused_before_the_codec(client: TestClient) -> None:
+    long_code = STATIC + "9" * 5000
+    for path in (CONVERT, "/qris-info.php", "/v1/validate", "/v1/info"):
+        _error(client.post(path, json={"qris": long_code, "nominal": 1}), 400, "input.field")
+    rows = client.post("/v1/batch", content=f"qris,amount\n{long_code},1\n", headers={"Content-Type": "text/csv"})
+    assert "input.field" in rows.text
+    padded = " " * 3000 + STATIC + "\n" * 3000  # whitespace around a real code is fine
+    assert client.post(CONVERT, json={"qris": padded, "nominal": 1}).status_code == 200
