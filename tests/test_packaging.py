@@ -33,3 +33,54 @@ def test_sdist_manifest_ships_sources_not_generated_c():
     manifest = (ROOT / "MANIFEST.in").read_text()
     assert "recursive-include qriskit *.pyx *.pxd" in manifest
     assert "global-exclude *.c *.so" in manifest
+
+
+def pyproject():
+    import tomllib
+
+    return tomllib.loads((ROOT / "pyproject.toml").read_text())
+
+
+def test_version_is_written_once():
+    from importlib.metadata import version
+
+    import qriskit
+    from qriskit._version import DISTRIBUTION
+
+    project = pyproject()["project"]
+    assert "version" not in project and "version" in project["dynamic"]
+    attr = pyproject()["tool"]["setuptools"]["dynamic"]["version"]["attr"]
+    assert attr == "qriskit._version.__version__"
+    assert project["name"] == DISTRIBUTION
+    assert version(DISTRIBUTION) == qriskit.__version__
+
+
+def test_extras_refer_to_this_distribution():
+    """An extra that names another extra must use our own name: "qriskit[...]" is another project."""
+    import re
+
+    name = pyproject()["project"]["name"]
+    for extra, requirements in pyproject()["project"]["optional-dependencies"].items():
+        for requirement in requirements:
+            base = re.split(r"[\[<>=!~; ]", requirement, maxsplit=1)[0]
+            assert re.sub(r"[-_.]", "", base.lower()) != "qriskit", (extra, requirement)
+
+
+def test_hints_name_the_distribution():
+    from qriskit.errors import extra_missing
+
+    assert extra_missing("image", "decoding").hint == 'pip install "pyqriskit[image]"'
+
+
+def test_changelog_has_the_current_version():
+    import qriskit
+
+    changelog = (ROOT / "CHANGELOG.md").read_text()
+    assert "## Unreleased" in changelog
+    assert f"## {qriskit.__version__} - " in changelog
+
+
+def test_sdist_manifest_ships_docs_and_examples():
+    manifest = (ROOT / "MANIFEST.in").read_text().splitlines()
+    assert {"graft docs", "graft examples"} <= set(manifest)
+    assert "CHANGELOG.md" in manifest[0]
