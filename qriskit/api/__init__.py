@@ -11,9 +11,12 @@
 
 ``AsyncBayarGG`` is the same client for asyncio/trio. :func:`verify_webhook` checks a
 webhook delivery; :func:`check_conversion` compares the hosted converter with qriskit's
-own offline conversion. See docs/api.md.
+own offline conversion. See docs/api.md, which also states the security guarantees
+(redirects, size caps, deadlines, key redaction) and their limits.
 
-Importing :mod:`qriskit` never imports this package nor httpx.
+Importing :mod:`qriskit` never imports this package nor httpx; importing this package
+loads httpx and nothing of qriskit beyond what ``import qriskit`` loads
+(:func:`check_conversion` imports the core when called).
 """
 
 from __future__ import annotations
@@ -21,7 +24,10 @@ from __future__ import annotations
 from . import _deps  # noqa: F401  (raises the install hint without httpx)
 from .client import (
     DEFAULT_BASE_URL,
+    DEFAULT_DEADLINE,
+    DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_PAYMENT_URL,
+    DEFAULT_TIMEOUT,
     AsyncBayarGG,
     BayarGG,
     RetryPolicy,
@@ -39,6 +45,7 @@ from .errors import (
     PaymentRequiredError,
     PermissionDeniedError,
     RateLimitError,
+    RedirectError,
     ServerError,
     SignatureVerificationError,
 )
@@ -61,11 +68,23 @@ from .models import (
     WAStoreOrderPage,
     WebhookEvent,
 )
-from .webhook import MemoryReplayGuard, ReplayGuard, sign_webhook, verify_webhook
+from .webhook import (
+    DEFAULT_MAX_BODY_BYTES,
+    DEFAULT_TOLERANCE,
+    MemoryReplayGuard,
+    ReplayGuard,
+    sign_webhook,
+    verify_webhook,
+)
 
 __all__ = [
     "DEFAULT_BASE_URL",
+    "DEFAULT_DEADLINE",
+    "DEFAULT_MAX_BODY_BYTES",
+    "DEFAULT_MAX_RESPONSE_BYTES",
     "DEFAULT_PAYMENT_URL",
+    "DEFAULT_TIMEOUT",
+    "DEFAULT_TOLERANCE",
     "PAYMENT_METHODS",
     "PAYMENT_STATUSES",
     "APIConnectionError",
@@ -93,6 +112,7 @@ __all__ = [
     "ProductImage",
     "QRISInfo",
     "RateLimitError",
+    "RedirectError",
     "ReplayGuard",
     "RetryPolicy",
     "ServerError",

@@ -8,7 +8,7 @@ reply into a model.
 
 from __future__ import annotations
 
-import json
+import ipaddress
 import math
 import random
 from collections.abc import Callable, Mapping, Sequence
@@ -18,12 +18,17 @@ from decimal import Decimal
 from email.utils import parsedate_to_datetime
 from typing import Any, Generic, TypeVar
 
+import httpx
+
+from ._convert import Money, freeze, int_or_none, str_or_none
+from ._json import dumps, loads
 from .errors import (
     APIConnectionError,
     APIStatusError,
     BayarGGError,
     InvalidResponseError,
     RateLimitError,
+    RedirectError,
     ServerError,
     status_error_class,
 )
@@ -31,7 +36,6 @@ from .models import (
     AccountStatus,
     ConvertedQRIS,
     HiddenContent,
-    Money,
     Payment,
     PaymentMethodInfo,
     PaymentPage,
@@ -42,9 +46,6 @@ from .models import (
     WAStoreCompletion,
     WAStoreOrder,
     WAStoreOrderPage,
-    _freeze,
-    _int_or_none,
-    _str_or_none,
 )
 
 T = TypeVar("T")
@@ -52,24 +53,18 @@ _UTC = timezone(timedelta(0))
 
 DEFAULT_BASE_URL = "https://www.bayar.gg/api"
 DEFAULT_PAYMENT_URL = "https://www.bayar.gg/pay"
-DEFAULT_TIMEOUT = 30.0
+#: Seconds each network step may take: connecting, each read, each write, a pool wait.
+DEFAULT_TIMEOUT = 20.0
+#: Seconds a whole call may take: every attempt, every read and every wait between them.
+DEFAULT_DEADLINE = 60.0
+#: The largest decoded reply body read (4 MiB); BAYAR GG's replies are a few kB.
+DEFAULT_MAX_RESPONSE_BYTES = 4 * 1024 * 1024
+#: The most characters of a server's text shown in an error message.
+MAX_MESSAGE = 500
 MIN_AMOUNT = 1_000
 QRIS_MAX_AMOUNT = 500_000
 MAX_PAGE_LIMIT = 100
 STATISTICS_PERIODS = ("all", "today", "week", "month", "year")
-_LOOPBACK = ("127.0.0.1", "localhost", "::1", "[::1]")
-
-
-# --------------------------------------------------------------------------- JSON
-
-
-def loads(data: bytes | str) -> Any:
-    """Decode JSON keeping money exact: fractions become Decimal, integers int."""
-    return json.loads(data, parse_float=Decimal)
-
-
-def dumps(obj: Any) -> bytes:
-    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode()
 
 
 # --------------------------------------------------------------------------- requests
@@ -161,19 +156,6 @@ def _non_empty(value: str, name: str) -> str:
 # --------------------------------------------------------------------------- replies
 
 
-def redact(value: Any, secret: str | None) -> Any:
-    """``value`` with every occurrence of ``secret`` replaced by ``***`` (deep)."""
-    if not secret:
-        return value
-    if isinstance(value, str):
-        return value.replace(secret, "***")
-    if isinstance(value, Mapping):
-        return {redact(k, secret): redact(v, secret) for k, v in value.items()}
-    if isinstance(value, list):
-        return [redact(v, secret) for v in value]
-    return value
-
-
 def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
     """Seconds from a Retry-After header (delta-seconds or HTTP-date), None if absent/bad."""
     if not value:
@@ -184,7 +166,7 @@ def parse_retry_after(value: str | None, *, now: datetime | None = None) -> floa
     except ValueError:
         try:
             when = parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError):
+        except (TypeError, ValueError, IndexError, OverflowError):
             return None
         if when.tzinfo is None:
             when = when.replace(tzinfo=_UTC)
@@ -199,54 +181,60 @@ def _error_message(body: Any, fallback: str) -> str:
         for key in ("error", "message", "msg"):
             value = body.get(key)
             if isinstance(value, str) and value.strip():
-                return value.strip()
+                return value.strip()[:MAX_MESSAGE]
             if isinstance(value, Mapping):
                 inner = _error_message(value, "")
                 if inner:
                     return inner
     elif isinstance(body, str) and body.strip():
-        return body.strip()[:200]
+        return body.strip()[:MAX_MESSAGE]
     return fallback
 
 
 def read_reply(
-    request: Request,
-    url: str,
-    status_code: int,
-    headers: Mapping[str, str],
-    content: bytes,
-    *,
-    secret: str | None = None,
+    request: Request, url: str, status_code: int, headers: Mapping[str, str], content: bytes
 ) -> Mapping[str, Any]:
     """Decode a reply, or raise the error it stands for.
 
-    HTTP errors and ``{"success": false}`` (under any status) become the matching
-    :class:`APIStatusError`; a 2xx that is not a JSON object is an
-    :class:`InvalidResponseError`. Anything taken from the reply is scrubbed of
-    ``secret`` first.
+    A 3xx is a :class:`RedirectError` naming its target (never followed). HTTP errors
+    and ``{"success": false}`` (under any status) become the matching
+    :class:`APIStatusError`; a 2xx that is not a JSON object (or breaks a limit of
+    :mod:`._json`) is an :class:`InvalidResponseError`. Nothing is redacted here: the
+    client scrubs the errors it raises, and returns data untouched.
     """
+    what = f"{request.method} {request.path}"
+    if 300 <= status_code < 400:
+        location = headers.get("location")
+        target = redirect_target(url, location)
+        raise RedirectError(
+            f"{what}: the server redirects to {target or 'nowhere (no Location)'}; redirects are never followed",
+            location=target,
+            status_code=status_code,
+            method=request.method,
+            url=url,
+        )
+    problem = None
     try:
         body: Any = loads(content) if content.strip() else None
-    except (ValueError, UnicodeDecodeError):
-        body = redact(content.decode("utf-8", "replace")[:2000], secret)
-    else:
-        body = redact(body, secret)
+    except ValueError as exc:
+        body = content[: 4 * MAX_MESSAGE].decode("utf-8", "replace")
+        problem = str(exc)
 
     failed = isinstance(body, Mapping) and body.get("success") is False
     if 200 <= status_code < 300 and not failed:
+        if problem is not None:
+            raise InvalidResponseError(
+                f"{what}: the reply is not valid JSON ({problem[:MAX_MESSAGE]})", status_code=status_code, body=body
+            )
         if not isinstance(body, Mapping):
             raise InvalidResponseError(
-                f"{request.method} {request.path}: expected a JSON object, got "
+                f"{what}: expected a JSON object, got "
                 f"{type(body).__name__ if body is not None else 'an empty body'}",
                 status_code=status_code,
                 body=body,
             )
         return body
 
-    if 300 <= status_code < 400:
-        message = f"unexpected redirect to {headers.get('location', '?')}"
-    else:
-        message = _error_message(body, f"HTTP {status_code}")
     cls = status_error_class(status_code)
     kwargs: dict[str, Any] = {
         "status_code": status_code,
@@ -256,7 +244,17 @@ def read_reply(
     }
     if cls is RateLimitError:
         kwargs["retry_after"] = parse_retry_after(headers.get("retry-after"))
-    raise cls(str(redact(message, secret)), **kwargs)
+    raise cls(_error_message(body, f"HTTP {status_code}"), **kwargs)
+
+
+def redirect_target(url: str, location: str | None) -> str | None:
+    """The absolute URL a Location header points to (its text if it does not parse)."""
+    if location is None:
+        return None
+    try:
+        return str(httpx.URL(url).join(location))[:MAX_MESSAGE]
+    except (httpx.InvalidURL, ValueError, TypeError):
+        return location[:MAX_MESSAGE]
 
 
 def payload(body: Mapping[str, Any]) -> dict[str, Any]:
@@ -279,8 +277,9 @@ def _items(body: Mapping[str, Any], *keys: str) -> list[Any]:
             return value
         if isinstance(value, Mapping):
             for inner in (*keys, "items", "payments", "orders"):
-                if isinstance(value.get(inner), list):
-                    return value[inner]
+                found = value.get(inner)
+                if isinstance(found, list):
+                    return found
     return []
 
 
@@ -323,7 +322,7 @@ class RetryPolicy:
             retry_after = None
         else:
             return None
-        backoff = min(self.max_delay, self.base_delay * (2**attempt))
+        backoff: float = min(self.max_delay, self.base_delay * 2.0**attempt)
         if self.jitter:
             backoff *= 0.5 + self.rng() / 2
         if retry_after is not None:
@@ -346,17 +345,43 @@ def check_api_key(api_key: Any) -> str:
     return key
 
 
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def check_base_url(base_url: str) -> str:
-    """Normalise the base URL; plain http is allowed only to a loopback host."""
-    url = base_url.strip().rstrip("/")
-    scheme, _, rest = url.partition("://")
-    host = rest.split("/", 1)[0].rsplit("@", 1)[-1]
-    hostname = host.rsplit(":", 1)[0] if not host.startswith("[") else host.split("]")[0] + "]"
-    if scheme == "https" and host:
-        return url
-    if scheme == "http" and hostname in _LOOPBACK:
-        return url
-    raise ValueError(f"base_url must be an https:// URL (plain http only to localhost), got {base_url!r}")
+    """The base URL, normalised; ValueError unless it is safe to send the key to.
+
+    Parsed with :class:`httpx.URL`, the parser that will send the requests: ``https``
+    (or plain ``http`` to a loopback address or ``localhost``), a host, and no user
+    info, query or fragment (which could hide the real host from a naive check).
+    """
+    if not isinstance(base_url, str):
+        raise TypeError(f"base_url must be a str, not {type(base_url).__name__}")
+    text = base_url.strip()
+    try:
+        url = httpx.URL(text)
+    except (httpx.InvalidURL, ValueError, TypeError) as exc:
+        raise ValueError(f"base_url is not a valid URL: {exc}") from None
+    problem = None
+    if url.scheme not in ("http", "https") or not url.host:
+        problem = "must be an absolute https:// URL"
+    elif url.userinfo:
+        problem = "must not carry user info (user:password@)"
+    elif "#" in text or url.fragment:
+        problem = "must not carry a fragment (#...)"
+    elif "?" in text or url.query:
+        problem = "must not carry a query (?...)"
+    elif url.scheme == "http" and not _is_loopback(url.host):
+        problem = f"must use https:// (plain http:// is allowed only to localhost, not to {url.host!r})"
+    if problem is not None:
+        raise ValueError(f"base_url {problem}")
+    return str(url).rstrip("/")
 
 
 def request_headers(api_key: str, request: Request, user_agent: str) -> dict[str, str]:
@@ -477,11 +502,11 @@ def list_payments(
             meta.update({k: v for k, v in reply["data"].items() if not isinstance(v, list)})
         return PaymentPage(
             items=items,
-            page=_int_or_none(meta.get("page", meta.get("current_page"))) or page,
-            limit=_int_or_none(meta.get("limit", meta.get("per_page"))) or limit,
-            total=_int_or_none(meta.get("total", meta.get("total_items"))),
-            total_pages=_int_or_none(meta.get("total_pages", meta.get("pages"))),
-            raw=_freeze(reply),
+            page=int_or_none(meta.get("page", meta.get("current_page"))) or page,
+            limit=int_or_none(meta.get("limit", meta.get("per_page"))) or limit,
+            total=int_or_none(meta.get("total", meta.get("total_items"))),
+            total_pages=int_or_none(meta.get("total_pages", meta.get("pages"))),
+            raw=freeze(reply),
         )
 
     return Call(Request("GET", "/list-payments.php", params), parse)
@@ -522,7 +547,7 @@ def get_payment_methods() -> Call[tuple[PaymentMethodInfo, ...]]:
         if isinstance(data, list):
             for item in data:
                 if isinstance(item, str):
-                    out.append(PaymentMethodInfo(code=item, raw=_freeze({"code": item})))
+                    out.append(PaymentMethodInfo(code=item, raw=freeze({"code": item})))
                 elif isinstance(item, Mapping):
                     out.append(PaymentMethodInfo.from_json(item))
         elif isinstance(data, Mapping):
@@ -539,7 +564,7 @@ def get_payment_methods() -> Call[tuple[PaymentMethodInfo, ...]]:
 def get_account_status() -> Call[AccountStatus]:
     return Call(
         Request("GET", "/get-account-status.php"),
-        lambda reply: AccountStatus(data=_freeze(payload(reply)), raw=_freeze(reply)),
+        lambda reply: AccountStatus(data=freeze(payload(reply)), raw=freeze(reply)),
     )
 
 
@@ -550,8 +575,8 @@ def get_statistics(period: str = "all") -> Call[Statistics]:
         Request("GET", "/get-statistics.php", _params(period=period)),
         lambda reply: Statistics(
             period=str(payload(reply).get("period", period)),
-            data=_freeze(payload(reply)),
-            raw=_freeze(reply),
+            data=freeze(payload(reply)),
+            raw=freeze(reply),
         ),
     )
 
@@ -635,10 +660,10 @@ def wa_store_orders(
             meta.update(reply["pagination"])
         return WAStoreOrderPage(
             items=tuple(WAStoreOrder.from_json(o) for o in _objects(objs, "orders")),
-            total=_int_or_none(meta.get("total")),
-            limit=_int_or_none(meta.get("limit")) or limit,
-            offset=_int_or_none(meta.get("offset")) if "offset" in meta else offset,
-            raw=_freeze(reply),
+            total=int_or_none(meta.get("total")),
+            limit=int_or_none(meta.get("limit")) or limit,
+            offset=int_or_none(meta.get("offset")) if "offset" in meta else offset,
+            raw=freeze(reply),
         )
 
     return Call(Request("GET", "/wa-store-orders.php", params), parse)
@@ -655,10 +680,10 @@ def wa_store_complete(
     def parse(reply: Mapping[str, Any]) -> WAStoreCompletion:
         obj = payload(reply)
         return WAStoreCompletion(
-            order_number=_str_or_none(obj.get("order_number")) or number,
-            status=_str_or_none(obj.get("status")) or status,
-            message=_str_or_none(obj.get("message")),
-            raw=_freeze(reply),
+            order_number=str_or_none(obj.get("order_number")) or number,
+            status=str_or_none(obj.get("status")) or status,
+            message=str_or_none(obj.get("message")),
+            raw=freeze(reply),
         )
 
     return Call(Request("POST", "/wa-store-complete.php", json=body, retryable=False), parse)

@@ -1,13 +1,15 @@
 """BAYAR GG clients: :class:`BayarGG` (blocking) and :class:`AsyncBayarGG` (asyncio/trio).
 
-Both are thin transports over :mod:`qriskit.api._protocol`, which builds every request
-and reads every reply; they only send bytes with httpx, sleep between retries and map
-httpx's exceptions onto :mod:`qriskit.api.errors`.
+Both are thin shells over :mod:`qriskit.api._protocol`, which builds every request and
+reads every reply, and :mod:`qriskit.api._transport`, which sends it under the security
+rules (no redirects, capped bodies, one deadline per call). Here: configuration, the
+retry loop, and scrubbing every error before it leaves a call.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 import os
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
@@ -18,7 +20,9 @@ from typing import Any, TypeVar
 import httpx
 
 from . import _protocol as P
-from .errors import APIConnectionError, APITimeoutError, BayarGGError
+from . import _transport
+from ._redact import Redactor, register
+from .errors import BayarGGError
 from .models import (
     AccountStatus,
     ConvertedQRIS,
@@ -36,7 +40,10 @@ from .models import (
 
 __all__ = [
     "DEFAULT_BASE_URL",
+    "DEFAULT_DEADLINE",
+    "DEFAULT_MAX_RESPONSE_BYTES",
     "DEFAULT_PAYMENT_URL",
+    "DEFAULT_TIMEOUT",
     "AsyncBayarGG",
     "BayarGG",
     "RetryPolicy",
@@ -45,22 +52,31 @@ __all__ = [
 RetryPolicy = P.RetryPolicy
 DEFAULT_BASE_URL = P.DEFAULT_BASE_URL
 DEFAULT_PAYMENT_URL = P.DEFAULT_PAYMENT_URL
+DEFAULT_TIMEOUT = P.DEFAULT_TIMEOUT
+DEFAULT_DEADLINE = P.DEFAULT_DEADLINE
+DEFAULT_MAX_RESPONSE_BYTES = P.DEFAULT_MAX_RESPONSE_BYTES
 API_KEY_ENV = "BAYARGG_API_KEY"
 
 log = logging.getLogger("qriskit.api")
 T = TypeVar("T")
 
-# Failures where the request cannot have reached the server.
-_NOT_SENT = (
-    httpx.ConnectError,
-    httpx.ConnectTimeout,
-    httpx.PoolTimeout,
-    httpx.UnsupportedProtocol,
-)
+
+def _seconds(value: float, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < math.inf:
+        raise ValueError(f"{name} must be a positive number of seconds, got {value!r}")
+    return float(value)
+
+
+def _timeout(value: float | httpx.Timeout | None) -> httpx.Timeout:
+    if value is None:
+        return httpx.Timeout(P.DEFAULT_TIMEOUT)
+    if isinstance(value, httpx.Timeout):
+        return value
+    return httpx.Timeout(_seconds(value, "timeout"))
 
 
 class _Base:
-    """Configuration and the I/O-free half of a request, shared by both clients."""
+    """Configuration and the I/O-free half of a call, shared by both clients."""
 
     _owns_client: bool
 
@@ -69,12 +85,20 @@ class _Base:
         api_key: str | None,
         base_url: str | None,
         timeout: float | httpx.Timeout | None,
+        deadline: float,
+        max_response_bytes: int,
         max_retries: int | None,
         retry_policy: P.RetryPolicy | None,
     ) -> None:
         self._api_key = P.check_api_key(api_key if api_key is not None else os.environ.get(API_KEY_ENV))
+        self._redactor = Redactor(self._api_key)
+        register(self._redactor)
         self.base_url = P.check_base_url(base_url or os.environ.get("BAYARGG_BASE_URL") or P.DEFAULT_BASE_URL)
-        self.timeout = timeout if timeout is not None else P.DEFAULT_TIMEOUT
+        self.timeout = _timeout(timeout)
+        self.deadline = _seconds(deadline, "deadline")
+        if isinstance(max_response_bytes, bool) or not isinstance(max_response_bytes, int) or max_response_bytes < 1:
+            raise ValueError(f"max_response_bytes must be a positive int, got {max_response_bytes!r}")
+        self.max_response_bytes = max_response_bytes
         policy = retry_policy or P.RetryPolicy()
         if max_retries is not None:
             if max_retries < 0:
@@ -93,61 +117,58 @@ class _Base:
     def _url(self, request: P.Request) -> str:
         return self.base_url + request.path
 
-    def _build(self, request: P.Request) -> dict[str, Any]:
-        return {
-            "method": request.method,
-            "url": self._url(request),
-            "params": list(request.params) or None,
-            "content": request.content,
-            "headers": P.request_headers(self._api_key, request, self._user_agent),
-            "timeout": self.timeout,
-        }
-
-    def _read(self, request: P.Request, response: httpx.Response) -> Mapping[str, Any]:
-        log.debug("%s %s -> HTTP %s", request.method, request.path, response.status_code)
-        return P.read_reply(
-            request,
-            self._url(request),
-            response.status_code,
-            response.headers,
-            response.content,
-            secret=self._api_key,
-        )
-
-    def _transport_error(self, request: P.Request, exc: httpx.HTTPError) -> BayarGGError:
-        cls = APITimeoutError if isinstance(exc, httpx.TimeoutException) else APIConnectionError
-        detail = str(P.redact(str(exc), self._api_key)) or type(exc).__name__
-        err = cls(
-            f"{request.method} {request.path} failed: {detail}",
+    def _exchange(self, request: P.Request) -> _transport.Exchange:
+        return _transport.Exchange(
             method=request.method,
-            url=self._url(request),
-            maybe_processed=not isinstance(exc, _NOT_SENT),
+            url=httpx.URL(self._url(request)),
+            params=request.params,
+            content=request.content,
+            headers=P.request_headers(self._api_key, request, self._user_agent),
+            what=f"{request.method} {request.path}",
         )
-        err.__cause__ = exc
-        return err
 
-    def _next_delay(self, request: P.Request, error: BayarGGError, attempt: int) -> float | None:
+    def _read(self, request: P.Request, reply: _transport.Reply) -> Mapping[str, Any]:
+        log.debug("%s %s -> HTTP %s", request.method, request.path, reply.status_code)
+        return P.read_reply(request, self._url(request), reply.status_code, reply.headers, reply.body)
+
+    def _next_delay(
+        self, request: P.Request, error: BayarGGError, attempt: int, deadline: _transport.Deadline
+    ) -> float | None:
+        """Seconds to wait before the next attempt, or None to give up (also when the
+        wait would reach past the deadline)."""
         delay = self.retry_policy.delay(request, error, attempt)
-        if delay is not None:
-            log.info(
-                "%s %s failed (%s); retry %d/%d in %.2fs",
-                request.method,
-                request.path,
-                type(error).__name__,
-                attempt + 1,
-                self.retry_policy.max_retries,
-                delay,
-            )
+        if delay is None or delay >= deadline.remaining():
+            return None
+        log.info(
+            "%s %s failed (%s); retry %d/%d in %.2fs",
+            request.method,
+            request.path,
+            type(error).__name__,
+            attempt + 1,
+            self.retry_policy.max_retries,
+            delay,
+        )
         return delay
+
+    def _clean(self, error: BayarGGError) -> BayarGGError:
+        """``error`` as it may leave a call: text scrubbed, cause and traceback detached
+        (they hold httpx objects and frames whose request headers carry the key)."""
+        self._redactor.scrub(error)
+        error.__cause__ = error.__context__ = None
+        error.__suppress_context__ = True
+        return error.with_traceback(None)
 
 
 class BayarGG(_Base):
     """Blocking client for the BAYAR GG API.
 
-    ``api_key`` defaults to the ``BAYARGG_API_KEY`` environment variable. Pass
-    ``http_client`` to reuse your own :class:`httpx.Client` (it is then yours to close);
-    ``sleep`` replaces :func:`time.sleep` between retries. Use as a context manager or
-    call :meth:`close`.
+    ``api_key`` defaults to the ``BAYARGG_API_KEY`` environment variable. ``timeout``
+    bounds each network step (seconds or an :class:`httpx.Timeout`, default 20 s),
+    ``deadline`` a whole call, retries included (default 60 s), ``max_response_bytes``
+    a decoded reply body (default 4 MiB). Pass ``http_client`` to reuse your own
+    :class:`httpx.Client` (it is then yours to close; it never follows a redirect for
+    this client); ``sleep`` replaces :func:`time.sleep` between retries. Use as a
+    context manager or call :meth:`close`.
     """
 
     def __init__(
@@ -156,12 +177,14 @@ class BayarGG(_Base):
         *,
         base_url: str | None = None,
         timeout: float | httpx.Timeout | None = None,
+        deadline: float = DEFAULT_DEADLINE,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         max_retries: int | None = None,
         retry_policy: P.RetryPolicy | None = None,
         http_client: httpx.Client | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        super().__init__(api_key, base_url, timeout, max_retries, retry_policy)
+        super().__init__(api_key, base_url, timeout, deadline, max_response_bytes, max_retries, retry_policy)
         self._owns_client = http_client is None
         self._client = http_client or httpx.Client(timeout=self.timeout, follow_redirects=False)
         self._sleep = sleep
@@ -180,21 +203,27 @@ class BayarGG(_Base):
         self.close()
 
     def _call(self, call: P.Call[T]) -> T:
-        request = call.request
+        try:
+            return self._attempts(call, _transport.Deadline(self.deadline))
+        except BayarGGError as exc:
+            error = exc
+        raise self._clean(error)  # outside the except block: no implicit __context__
+
+    def _attempts(self, call: P.Call[T], deadline: _transport.Deadline) -> T:
         attempt = 0
         while True:
+            request = call.request
             try:
-                response = self._client.request(**self._build(request))
-            except httpx.HTTPError as exc:
-                error = self._transport_error(request, exc)
-            else:
-                try:
-                    return call.parse(self._read(request, response))
-                except BayarGGError as exc:
-                    error = exc
+                reply = _transport.send(
+                    self._client, self._exchange(request), deadline, self.timeout, self.max_response_bytes
+                )
+                return call.parse(self._read(request, reply))
+            except BayarGGError as exc:
+                error = exc
             if call.fallback is not None and P.is_method_not_allowed(error):
-                return self._call(call.fallback)
-            delay = self._next_delay(request, error, attempt)
+                call = call.fallback
+                continue
+            delay = self._next_delay(request, error, attempt, deadline)
             if delay is None:
                 raise error
             attempt += 1
@@ -280,7 +309,8 @@ class BayarGG(_Base):
 
     def iter_payments(self, *, limit: int = P.MAX_PAGE_LIMIT, **filters: Any) -> Iterator[Payment]:
         """Every invoice matching ``filters``, fetching page after page as needed."""
-        page, seen = filters.pop("page", 1), set()
+        page: int | None = filters.pop("page", 1)
+        seen: set[str] = set()
         while page is not None:
             result = self.list_payments(page=page, limit=limit, **filters)
             yield from (p for p in result.items if p.invoice_id not in seen)
@@ -356,8 +386,9 @@ async def _anyio_sleep(seconds: float) -> None:
 
 
 class AsyncBayarGG(_Base):
-    """The async twin of :class:`BayarGG`: same methods, awaited; ``iter_payments`` is an
-    async iterator. Takes an :class:`httpx.AsyncClient` as ``http_client``."""
+    """The async twin of :class:`BayarGG`: same options and methods, awaited;
+    ``iter_payments`` is an async iterator. Takes an :class:`httpx.AsyncClient` as
+    ``http_client``. The deadline is kept with an anyio cancel scope (asyncio or trio)."""
 
     def __init__(
         self,
@@ -365,12 +396,14 @@ class AsyncBayarGG(_Base):
         *,
         base_url: str | None = None,
         timeout: float | httpx.Timeout | None = None,
+        deadline: float = DEFAULT_DEADLINE,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         max_retries: int | None = None,
         retry_policy: P.RetryPolicy | None = None,
         http_client: httpx.AsyncClient | None = None,
         sleep: Callable[[float], Awaitable[None]] = _anyio_sleep,
     ) -> None:
-        super().__init__(api_key, base_url, timeout, max_retries, retry_policy)
+        super().__init__(api_key, base_url, timeout, deadline, max_response_bytes, max_retries, retry_policy)
         self._owns_client = http_client is None
         self._client = http_client or httpx.AsyncClient(timeout=self.timeout, follow_redirects=False)
         self._sleep = sleep
@@ -387,21 +420,27 @@ class AsyncBayarGG(_Base):
         await self.aclose()
 
     async def _call(self, call: P.Call[T]) -> T:
-        request = call.request
+        try:
+            return await self._attempts(call, _transport.Deadline(self.deadline))
+        except BayarGGError as exc:
+            error = exc
+        raise self._clean(error)  # outside the except block: no implicit __context__
+
+    async def _attempts(self, call: P.Call[T], deadline: _transport.Deadline) -> T:
         attempt = 0
         while True:
+            request = call.request
             try:
-                response = await self._client.request(**self._build(request))
-            except httpx.HTTPError as exc:
-                error = self._transport_error(request, exc)
-            else:
-                try:
-                    return call.parse(self._read(request, response))
-                except BayarGGError as exc:
-                    error = exc
+                reply = await _transport.send_async(
+                    self._client, self._exchange(request), deadline, self.timeout, self.max_response_bytes
+                )
+                return call.parse(self._read(request, reply))
+            except BayarGGError as exc:
+                error = exc
             if call.fallback is not None and P.is_method_not_allowed(error):
-                return await self._call(call.fallback)
-            delay = self._next_delay(request, error, attempt)
+                call = call.fallback
+                continue
+            delay = self._next_delay(request, error, attempt, deadline)
             if delay is None:
                 raise error
             attempt += 1
@@ -474,7 +513,8 @@ class AsyncBayarGG(_Base):
         )
 
     async def iter_payments(self, *, limit: int = P.MAX_PAGE_LIMIT, **filters: Any) -> AsyncIterator[Payment]:
-        page, seen = filters.pop("page", 1), set()
+        page: int | None = filters.pop("page", 1)
+        seen: set[str] = set()
         while page is not None:
             result = await self.list_payments(page=page, limit=limit, **filters)
             for payment in result.items:

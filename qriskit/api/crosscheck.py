@@ -2,7 +2,9 @@
 
 :func:`check_conversion` converts the original code with :func:`qriskit.to_dynamic`,
 parses both codes with :func:`qriskit.parse` (so both CRCs are verified) and compares
-them data object by data object, templates (26-51, 62, 64, 80-99) one level down.
+them data object by data object, templates (``qriskit.spec.TEMPLATE_IDS``) one level
+down. This is the only module of :mod:`qriskit.api` that uses the core, and it imports
+it when called, through the public API only.
 """
 
 from __future__ import annotations
@@ -14,8 +16,6 @@ from typing import Any
 from .models import ConvertedQRIS
 
 __all__ = ["ConversionCheck", "Difference", "check_conversion"]
-
-_TEMPLATES = frozenset([*range(26, 52), 62, 64, *range(80, 100)])
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,12 +98,13 @@ def _walk(text: str) -> list[tuple[str, str]]:
     return out
 
 
-def _compare(expected: str, hosted: str, prefix: str, nested: bool) -> list[Difference]:
+def _compare(expected: str, hosted: str, prefix: str, templates: frozenset[str] | None) -> list[Difference]:
+    """Differences at one level; ``templates`` (root level only) are compared one level down."""
     try:
         left, right = _walk(expected), _walk(hosted)
     except ValueError:
         return [] if expected == hosted else [Difference(prefix, "changed", expected, hosted)]
-    if not nested:
+    if templates is not None:
         left = [(t, v) for t, v in left if t != "63"]
         right = [(t, v) for t, v in right if t != "63"]
     lmap, rmap = dict(left), dict(right)
@@ -113,8 +114,8 @@ def _compare(expected: str, hosted: str, prefix: str, nested: bool) -> list[Diff
         if tag not in rmap:
             diffs.append(Difference(path, "missing", value, None))
         elif rmap[tag] != value:
-            if not nested and int(tag) in _TEMPLATES:
-                inner = _compare(value, rmap[tag], path, True)
+            if templates is not None and tag in templates:
+                inner = _compare(value, rmap[tag], path, None)
                 diffs.extend(inner or [Difference(path, "changed", value, rmap[tag])])
             else:
                 diffs.append(Difference(path, "changed", value, rmap[tag]))
@@ -126,6 +127,13 @@ def _compare(expected: str, hosted: str, prefix: str, nested: bool) -> list[Diff
     if lorder != rorder:
         diffs.append(Difference(prefix or "root", "order", " ".join(lorder), " ".join(rorder)))
     return diffs
+
+
+def _decimal(text: str | None) -> Decimal | None:
+    try:
+        return Decimal(text) if text is not None else None
+    except ArithmeticError:  # an amount that is not a number: not the requested one
+        return None
 
 
 def check_conversion(
@@ -140,7 +148,8 @@ def check_conversion(
     ``check_conversion(original, nominal, converted)``. Raises a
     :class:`qriskit.QRISError` if either code is broken (bad CRC, TLV).
     """
-    import qriskit  # lazily: qriskit.api must not need the core at import time
+    import qriskit  # here, not at import time: no module of qriskit.api imports the core
+    from qriskit.spec import TEMPLATE_IDS
 
     if isinstance(result, ConvertedQRIS):
         original = result.original_qris
@@ -153,13 +162,13 @@ def check_conversion(
 
     expected = qriskit.to_dynamic(original, nominal)
     qriskit.parse(expected)
-    hosted_code = qriskit.parse(converted)
-    amount = hosted_code.amount
-    diffs = [] if expected == converted else _compare(expected, converted, "", False)
+    qriskit.parse(converted)  # both CRCs and root TLV, or a QRISError
+    amount = qriskit.info(converted)["amount"]  # the text of 54, as the code carries it
+    diffs = [] if expected == converted else _compare(expected, converted, "", TEMPLATE_IDS)
     return ConversionCheck(
         expected=expected,
         hosted=converted,
         nominal=nominal,
-        hosted_amount=Decimal(amount) if amount is not None else None,
+        hosted_amount=_decimal(amount),
         differences=tuple(diffs),
     )

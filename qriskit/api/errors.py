@@ -6,8 +6,10 @@ about QRIS data, so none of them is a :class:`qriskit.QRISError`::
     BayarGGError                        root of everything raised by qriskit.api
     ├── APIConnectionError              the request failed on the network
     │   └── APITimeoutError             ... because a timeout expired
-    ├── InvalidResponseError            a 2xx reply that is not the JSON we expect
+    ├── InvalidResponseError            a reply we cannot read: not the JSON we expect,
+    │                                   too large, too deep, an unknown Content-Encoding
     ├── APIStatusError                  the API said no (HTTP status, or success:false)
+    │   ├── RedirectError               3xx, never followed (``location``: its target)
     │   ├── BadRequestError             400, 405, 409, 422, other 4xx; success:false on 2xx
     │   ├── AuthenticationError         401  missing or wrong API key
     │   ├── PaymentRequiredError        402  subscription/balance needed
@@ -17,8 +19,9 @@ about QRIS data, so none of them is a :class:`qriskit.QRISError`::
     │   └── ServerError                 5xx
     └── SignatureVerificationError      a webhook failed verification (``reason``)
 
-No error message, ``repr`` or attribute ever carries the API key: bodies and messages are
-scrubbed before an error is built.
+No error message, ``repr``, attribute or cause raised by a client call carries the API
+key in any form (see docs/api.md, "Security"): the client scrubs each error and detaches
+httpx's exception, whose request holds the key, before raising.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ __all__ = [
     "PaymentRequiredError",
     "PermissionDeniedError",
     "RateLimitError",
+    "RedirectError",
     "ServerError",
     "SignatureVerificationError",
     "status_error_class",
@@ -116,6 +120,15 @@ class APIStatusError(BayarGGError):
         return f"{type(self).__name__}({self.message!r}, status_code={self.status_code})"
 
 
+class RedirectError(APIStatusError):
+    """3xx: the server points elsewhere. Never followed, whatever the httpx client says:
+    the request carries the API key. ``location`` is the absolute target (or None)."""
+
+    def __init__(self, message: str, *, location: str | None = None, **kwargs: Any) -> None:
+        self.location = location
+        super().__init__(message, **kwargs)
+
+
 class BadRequestError(APIStatusError):
     """400 and every other 4xx without a class of its own; also ``success: false`` on 2xx."""
 
@@ -176,6 +189,8 @@ def status_error_class(status_code: int) -> type[APIStatusError]:
         return _BY_STATUS[status_code]
     if status_code >= 500:
         return ServerError
+    if 300 <= status_code < 400:
+        return RedirectError
     if 400 <= status_code < 500 or 200 <= status_code < 300:
         return BadRequestError
     return APIStatusError

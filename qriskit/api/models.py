@@ -11,17 +11,17 @@ in ``raw``.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
-from decimal import Decimal, InvalidOperation
+from datetime import datetime
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from ._convert import Money, bool_or_none, datetime_or_none, first, freeze, int_or_none, str_or_none, to_money
 from .errors import InvalidResponseError
 
-_UTC = timezone(timedelta(0))
+if TYPE_CHECKING:
+    from typing_extensions import Self
 
 __all__ = [
     "PAYMENT_METHODS",
@@ -44,111 +44,12 @@ __all__ = [
     "to_money",
 ]
 
-Money = int | Decimal
-"""An amount of rupiah: ``int`` when whole, ``Decimal`` when the server sent decimals."""
-
 #: Payment methods documented today; the server may accept more and the client passes
 #: any string through.
 PAYMENT_METHODS = ("qris", "qris_user", "gopay_qris", "ovo")
 PAYMENT_STATUSES = ("pending", "paid", "expired", "cancelled")
 
-_INT_RE = re.compile(r"[+-]?\d+")
-_DEC_RE = re.compile(r"[+-]?(\d+\.\d*|\.\d+)")
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
-
-
-def to_money(value: Any, *, name: str = "amount") -> Money | None:
-    """Read an amount from JSON: int stays int, Decimal stays Decimal, "10000" -> 10000.
-
-    Raises :class:`InvalidResponseError` for anything that is not an exact number
-    (a float, a bool, "10.000,00"): money is never guessed.
-    """
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool):
-        raise InvalidResponseError(f"{name} is a boolean, not an amount: {value!r}")
-    if isinstance(value, int):
-        return value
-    if isinstance(value, Decimal):
-        if not value.is_finite():
-            raise InvalidResponseError(f"{name} is not a finite amount: {value!r}")
-        return value
-    if isinstance(value, str):
-        text = value.strip()
-        if _INT_RE.fullmatch(text):
-            return int(text)
-        if _DEC_RE.fullmatch(text):
-            try:
-                return Decimal(text)
-            except InvalidOperation:  # pragma: no cover
-                pass  # the regex admits only valid text
-    raise InvalidResponseError(f"{name} is not an exact amount: {value!r}")
-
-
-def _int_or_none(value: Any) -> int | None:
-    if isinstance(value, bool) or value is None:
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, Decimal) and value == value.to_integral_value():
-        return int(value)
-    if isinstance(value, str) and _INT_RE.fullmatch(value.strip()):
-        return int(value.strip())
-    return None
-
-
-def _str_or_none(value: Any) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, str):
-        return value
-    if isinstance(value, (int, Decimal)) and not isinstance(value, bool):
-        return str(value)
-    return None
-
-
-def _bool_or_none(value: Any) -> bool | None:
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, int):
-        return value != 0
-    if isinstance(value, str):
-        low = value.strip().lower()
-        if low in ("1", "true", "yes", "active", "enabled"):
-            return True
-        if low in ("0", "false", "no", "inactive", "disabled"):
-            return False
-    return None
-
-
-def _datetime_or_none(value: Any) -> datetime | None:
-    if value is None or value == "" or isinstance(value, bool):
-        return None
-    if isinstance(value, (int, Decimal)):
-        try:
-            return datetime.fromtimestamp(int(value), tz=_UTC)
-        except (OverflowError, OSError, ValueError):
-            return None
-    if isinstance(value, str):
-        text = value.strip()
-        if text.endswith("Z"):
-            text = text[:-1] + "+00:00"
-        try:
-            return datetime.fromisoformat(text)
-        except ValueError:
-            return None
-    return None
-
-
-def _first(obj: Mapping[str, Any], *keys: str) -> Any:
-    for key in keys:
-        if key in obj and obj[key] is not None:
-            return obj[key]
-    return None
-
-
-def _freeze(obj: Mapping[str, Any]) -> Mapping[str, Any]:
-    return MappingProxyType(dict(obj))
 
 
 def _raw() -> Any:
@@ -199,30 +100,30 @@ class Payment:
 
     @classmethod
     def from_json(cls, obj: Mapping[str, Any]) -> Payment:
-        invoice = _str_or_none(_first(obj, "invoice_id", "invoice", "id"))
+        invoice = str_or_none(first(obj, "invoice_id", "invoice", "id"))
         if not invoice:
             raise InvalidResponseError("payment without invoice_id", body=dict(obj))
-        status = _str_or_none(obj.get("status"))
+        status = str_or_none(obj.get("status"))
         return cls(
             invoice_id=invoice,
             status=status.lower() if status else None,
             amount=to_money(obj.get("amount"), name="amount"),
             unique_code=to_money(obj.get("unique_code"), name="unique_code"),
             final_amount=to_money(obj.get("final_amount"), name="final_amount"),
-            payment_method=_str_or_none(obj.get("payment_method")),
-            payment_url=_str_or_none(obj.get("payment_url")),
-            qris_string=_str_or_none(_first(obj, "qris_string", "qris")),
-            description=_str_or_none(obj.get("description")),
-            customer_name=_str_or_none(obj.get("customer_name")),
-            customer_email=_str_or_none(obj.get("customer_email")),
-            customer_phone=_str_or_none(obj.get("customer_phone")),
-            created_at=_datetime_or_none(obj.get("created_at")),
-            expires_at=_datetime_or_none(obj.get("expires_at")),
-            paid_at=_datetime_or_none(obj.get("paid_at")),
+            payment_method=str_or_none(obj.get("payment_method")),
+            payment_url=str_or_none(obj.get("payment_url")),
+            qris_string=str_or_none(first(obj, "qris_string", "qris")),
+            description=str_or_none(obj.get("description")),
+            customer_name=str_or_none(obj.get("customer_name")),
+            customer_email=str_or_none(obj.get("customer_email")),
+            customer_phone=str_or_none(obj.get("customer_phone")),
+            created_at=datetime_or_none(obj.get("created_at")),
+            expires_at=datetime_or_none(obj.get("expires_at")),
+            paid_at=datetime_or_none(obj.get("paid_at")),
             paid_amount=to_money(obj.get("paid_amount"), name="paid_amount"),
-            paid_reff_num=_str_or_none(obj.get("paid_reff_num")),
-            paid_via=_str_or_none(obj.get("paid_via")),
-            raw=_freeze(obj),
+            paid_reff_num=str_or_none(obj.get("paid_reff_num")),
+            paid_via=str_or_none(obj.get("paid_via")),
+            raw=freeze(obj),
         )
 
 
@@ -264,16 +165,16 @@ class PaymentMethodInfo:
 
     @classmethod
     def from_json(cls, obj: Mapping[str, Any], *, code: str | None = None) -> PaymentMethodInfo:
-        found = code or _str_or_none(_first(obj, "code", "method", "id", "value", "payment_method"))
+        found = code or str_or_none(first(obj, "code", "method", "id", "value", "payment_method"))
         if not found:
             raise InvalidResponseError("payment method without a code", body=dict(obj))
         return cls(
             code=found,
-            name=_str_or_none(_first(obj, "name", "label", "title")),
-            enabled=_bool_or_none(_first(obj, "enabled", "available", "active", "is_active")),
-            min_amount=to_money(_first(obj, "min_amount", "min"), name="min_amount"),
-            max_amount=to_money(_first(obj, "max_amount", "max"), name="max_amount"),
-            raw=_freeze(obj),
+            name=str_or_none(first(obj, "name", "label", "title")),
+            enabled=bool_or_none(first(obj, "enabled", "available", "active", "is_active")),
+            min_amount=to_money(first(obj, "min_amount", "min"), name="min_amount"),
+            max_amount=to_money(first(obj, "max_amount", "max"), name="max_amount"),
+            raw=freeze(obj),
         )
 
 
@@ -308,6 +209,9 @@ class Statistics:
 
 @dataclass(frozen=True, slots=True)
 class _Asset:
+    """Fields shared by files, contents and images. The three subclasses add no field, so
+    they inherit the generated methods instead of generating their own (import time)."""
+
     id: int | str
     name: str | None = None
     url: str | None = None
@@ -316,34 +220,37 @@ class _Asset:
     raw: Mapping[str, Any] = _raw()
 
     @classmethod
-    def from_json(cls, obj: Mapping[str, Any]) -> Any:
+    def from_json(cls, obj: Mapping[str, Any]) -> Self:
         ident = obj.get("id")
-        ident = _int_or_none(ident) if _int_or_none(ident) is not None else _str_or_none(ident)
+        ident = int_or_none(ident) if int_or_none(ident) is not None else str_or_none(ident)
         if ident is None or ident == "":
             raise InvalidResponseError(f"{cls.__name__} without id", body=dict(obj))
         return cls(
             id=ident,
-            name=_str_or_none(_first(obj, "name", "title", "file_name", "original_name")),
-            url=_str_or_none(_first(obj, "url", "file_url", "image_url")),
-            is_active=_bool_or_none(_first(obj, "is_active", "active", "status")),
-            created_at=_datetime_or_none(obj.get("created_at")),
-            raw=_freeze(obj),
+            name=str_or_none(first(obj, "name", "title", "file_name", "original_name")),
+            url=str_or_none(first(obj, "url", "file_url", "image_url")),
+            is_active=bool_or_none(first(obj, "is_active", "active", "status")),
+            created_at=datetime_or_none(obj.get("created_at")),
+            raw=freeze(obj),
         )
 
 
-@dataclass(frozen=True, slots=True)
 class StoredFile(_Asset):
     """A digital file delivered after payment (``file_id`` of create_payment)."""
 
+    __slots__ = ()
 
-@dataclass(frozen=True, slots=True)
+
 class HiddenContent(_Asset):
     """Hidden content unlocked after payment (``content_id`` of create_payment)."""
 
+    __slots__ = ()
 
-@dataclass(frozen=True, slots=True)
+
 class ProductImage(_Asset):
     """A product picture shown on the payment page (``product_image_id``)."""
+
+    __slots__ = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -360,18 +267,18 @@ class ConvertedQRIS:
 
     @classmethod
     def from_json(cls, obj: Mapping[str, Any]) -> ConvertedQRIS:
-        original = _str_or_none(obj.get("original_qris"))
-        converted = _str_or_none(obj.get("converted_qris"))
+        original = str_or_none(obj.get("original_qris"))
+        converted = str_or_none(obj.get("converted_qris"))
         if not original or not converted:
             raise InvalidResponseError("qris-convert reply without the codes", body=dict(obj))
         return cls(
             original_qris=original,
             converted_qris=converted,
             nominal=to_money(obj.get("nominal"), name="nominal"),
-            merchant_name=_str_or_none(obj.get("merchant_name")),
-            merchant_city=_str_or_none(obj.get("merchant_city")),
-            qr_image_url=_str_or_none(obj.get("qr_image_url")),
-            raw=_freeze(obj),
+            merchant_name=str_or_none(obj.get("merchant_name")),
+            merchant_city=str_or_none(obj.get("merchant_city")),
+            qr_image_url=str_or_none(obj.get("qr_image_url")),
+            raw=freeze(obj),
         )
 
 
@@ -389,12 +296,12 @@ class QRISInfo:
     @classmethod
     def from_json(cls, obj: Mapping[str, Any]) -> QRISInfo:
         return cls(
-            data=_freeze(obj),
-            merchant_name=_str_or_none(obj.get("merchant_name")),
-            merchant_city=_str_or_none(obj.get("merchant_city")),
-            nmid=_str_or_none(obj.get("nmid")),
-            amount=to_money(_first(obj, "amount", "nominal"), name="amount"),
-            raw=_freeze(obj),
+            data=freeze(obj),
+            merchant_name=str_or_none(obj.get("merchant_name")),
+            merchant_city=str_or_none(obj.get("merchant_city")),
+            nmid=str_or_none(obj.get("nmid")),
+            amount=to_money(first(obj, "amount", "nominal"), name="amount"),
+            raw=freeze(obj),
         )
 
 
@@ -413,18 +320,18 @@ class WAStoreOrder:
 
     @classmethod
     def from_json(cls, obj: Mapping[str, Any]) -> WAStoreOrder:
-        number = _str_or_none(_first(obj, "order_number", "order_id", "id"))
+        number = str_or_none(first(obj, "order_number", "order_id", "id"))
         if not number:
             raise InvalidResponseError("order without order_number", body=dict(obj))
         return cls(
             order_number=number,
-            status=_str_or_none(obj.get("status")),
-            total=to_money(_first(obj, "total", "total_amount", "amount"), name="total"),
-            customer_name=_str_or_none(obj.get("customer_name")),
-            customer_phone=_str_or_none(_first(obj, "customer_phone", "phone")),
-            invoice_id=_str_or_none(obj.get("invoice_id")),
-            created_at=_datetime_or_none(obj.get("created_at")),
-            raw=_freeze(obj),
+            status=str_or_none(obj.get("status")),
+            total=to_money(first(obj, "total", "total_amount", "amount"), name="total"),
+            customer_name=str_or_none(obj.get("customer_name")),
+            customer_phone=str_or_none(first(obj, "customer_phone", "phone")),
+            invoice_id=str_or_none(obj.get("invoice_id")),
+            created_at=datetime_or_none(obj.get("created_at")),
+            raw=freeze(obj),
         )
 
 
