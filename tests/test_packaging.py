@@ -89,3 +89,24 @@ def test_sdist_manifest_ships_docs_and_examples():
     manifest = (ROOT / "MANIFEST.in").read_text().splitlines()
     assert {"graft docs", "graft examples"} <= set(manifest)
     assert "CHANGELOG.md" in manifest[0]
+
+
+#: Files still naming "qriskit[...]" on branches that rewrite them (images, cli); fixed when they land.
+NOT_YET_RENAMED = {"qriskit/image.py", "qriskit/decoders.py", "docs/cli.md", "docs/images.md"}
+
+
+def test_no_install_hint_names_the_other_project():
+    """`pip install "qriskit[...]"` would install an unrelated project from PyPI."""
+    import re
+
+    files = [*ROOT.glob("qriskit/**/*.py"), *ROOT.glob("qriskit/**/*.pyx"), ROOT / "README.md",
+             *ROOT.glob("docs/**/*.md"), *ROOT.glob("examples/*")]
+    offenders = []
+    for path in files:
+        name = path.relative_to(ROOT).as_posix()
+        if name in NOT_YET_RENAMED or not path.is_file() or path.suffix in {".png", ".jpg"}:
+            continue
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if re.search(r"(?<![\w-])qriskit\[", line):
+                offenders.append(f"{name}:{number}: {line.strip()}")
+    assert not offenders, "\n".join(offenders)
