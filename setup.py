@@ -4,6 +4,8 @@ its Arrow kernels (qriskit/_arrow_c.pyx -> qriskit._arrow_c) and the QR symbol b
 
 A build without a working C compiler fails loudly: a silently pure install would be many
 times slower. Set QRISKIT_PURE_PYTHON=1 to build a pure-Python package on purpose.
+Set QRISKIT_RELEASE=1 for a release wheel: the extension is linked stripped (no symbol
+table or debug information; a development build keeps them for debuggers and profilers).
 """
 
 import os
@@ -13,6 +15,7 @@ from setuptools import setup
 from setuptools.command.build_ext import build_ext
 
 PURE = os.environ.get("QRISKIT_PURE_PYTHON", "") not in ("", "0")
+RELEASE = os.environ.get("QRISKIT_RELEASE", "") not in ("", "0")
 
 
 class LoudBuildExt(build_ext):
@@ -25,6 +28,8 @@ class LoudBuildExt(build_ext):
             self._fail(exc)
 
     def build_extension(self, ext):
+        if RELEASE and sys.platform.startswith("linux"):
+            ext.extra_link_args = [*ext.extra_link_args, "-s"]  # every extension of a release wheel
         try:
             super().build_extension(ext)
         except Exception as exc:  # re-raised with advice

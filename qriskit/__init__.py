@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from ._build import Account, anonymize, build
 from ._codec import backend, crc16, to_dynamic, to_dynamic_many, to_static
 from ._repair import Change, Repaired, repair
+from ._version import __version__ as __version__
 from .errors import AmountError, CRCError, FieldError, ImageError, NoQRCodeFound, QRISError, TLVError
 from .model import QRIS, AdditionalData, Language, MerchantAccount, Template, info, parse, validate
 from .summary import Summary
@@ -27,8 +28,6 @@ from .values import Amount, Tip
 
 if TYPE_CHECKING:
     from .image import convert_image, decode_image, decode_images, encode_image
-
-__version__ = "0.1.0"
 
 __all__ = [
     "CODES",

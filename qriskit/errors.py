@@ -23,6 +23,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ._version import DISTRIBUTION
+
 __all__ = [
     "AmountError",
     "CRCError",
@@ -294,11 +296,16 @@ def in_batch(exc: AmountError, index: int) -> AmountError:
     return AmountError(f"amounts[{index}]: {exc.message}", path=exc.path, hint=exc.hint, code=exc.code)
 
 
+def install_hint(extra: str) -> str:
+    """The command that installs an optional extra, under the published distribution name."""
+    return f'pip install "{DISTRIBUTION}[{extra}]"'
+
+
 def extra_missing(extra: str, feature: str, cls: type[QRISError] = QRISError) -> QRISError:
     """A missing optional dependency: ``cls`` (e.g. ``ImageError``) naming the extra to install."""
     return cls(
         f"{feature} needs the optional '{extra}' dependencies, which are not installed",
-        hint=f'pip install "qriskit[{extra}]"',
+        hint=install_hint(extra),
         code="extra.missing",
     )
 

@@ -1,4 +1,4 @@
-"""Optional client for the BAYAR GG hosted payment API (``pip install "qriskit[api]"``).
+"""Optional client for the BAYAR GG hosted payment API (``pip install "pyqriskit[api]"``).
 
 ::
 

@@ -5,4 +5,4 @@ from __future__ import annotations
 try:
     import httpx  # noqa: F401
 except ImportError as exc:  # pragma: no cover - tested in a subprocess
-    raise ImportError('qriskit.api needs httpx: install it with pip install "qriskit[api]"') from exc
+    raise ImportError('qriskit.api needs httpx: install it with pip install "pyqriskit[api]"') from exc

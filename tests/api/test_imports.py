@@ -37,7 +37,7 @@ except ImportError as exc:
 """
     )
     assert "IMPORTERROR" in result.stdout, result.stderr
-    assert 'pip install "qriskit[api]"' in result.stdout
+    assert 'pip install "pyqriskit[api]"' in result.stdout
 
 
 def test_import_qriskit_does_not_import_httpx() -> None:
