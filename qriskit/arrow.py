@@ -1,6 +1,6 @@
 """Arrow column kernels: convert, validate and summarise millions of codes a call.
 
-Needs the ``arrow`` extra (``pip install "qriskit[arrow]"``, pyarrow)::
+Needs the ``arrow`` extra (``pip install "pyqriskit[arrow]"``, pyarrow)::
 
     import pyarrow as pa
     from qriskit import arrow

@@ -2,7 +2,7 @@
 
 A missing ``image`` extra (or decoder backend) always comes out of here as the library's
 ``extra_missing`` error (``code == "extra.missing"``), which the command turns into one line
-naming ``pip install "qriskit[image]"`` and exit code 6.
+naming ``pip install "pyqriskit[image]"`` and exit code 6.
 """
 
 from __future__ import annotations

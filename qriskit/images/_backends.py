@@ -5,9 +5,9 @@ every QR code it finds, in the order found. It never raises for "nothing found":
 an empty list. Three backends ship::
 
     name        package                  extra               notes
-    zxing-cpp   zxing-cpp                qriskit[image]      default: best and fastest
-    opencv      opencv-python-headless   qriskit[opencv]     QRCodeDetectorAruco
-    zbar        pyzbar + libzbar0        qriskit[zbar]       needs the system zbar library
+    zxing-cpp   zxing-cpp                pyqriskit[image]    default: best and fastest
+    opencv      opencv-python-headless   pyqriskit[opencv]   QRCodeDetectorAruco
+    zbar        pyzbar + libzbar0        pyqriskit[zbar]     needs the system zbar library
 
 Every import of a decoder package happens on first use, never when this module is imported.
 :func:`get_decoder` resolves a name (or passes a ready :class:`Decoder` through) and says what

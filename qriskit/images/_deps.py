@@ -11,7 +11,7 @@ from ..errors import ImageError, extra_missing
 @contextmanager
 def needs(feature: str) -> Iterator[None]:
     """Wrap the imports of an optional package: an ``ImportError`` inside becomes an
-    ``ImageError`` naming ``feature`` and the extra to install (``qriskit[image]``)."""
+    ``ImageError`` naming ``feature`` and the extra to install (``pyqriskit[image]``)."""
     try:
         yield
     except ImportError as exc:

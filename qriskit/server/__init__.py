@@ -1,5 +1,5 @@
 """``qriskit serve``: an offline drop-in for the hosted BAYAR GG QRIS converter, with a
-cashier's page (``pip install "qriskit[server]"``).
+cashier's page (``pip install "pyqriskit[server]"``).
 
 ::
 

@@ -2,7 +2,7 @@
 
 Importing this module needs no extra, so the command is listed and ``--help`` works
 everywhere; without the ``server`` extra :func:`run` prints one line naming
-``pip install "qriskit[server]"`` and returns :data:`EXIT_EXTRA_MISSING`.
+``pip install "pyqriskit[server]"`` and returns :data:`EXIT_EXTRA_MISSING`.
 """
 
 from __future__ import annotations

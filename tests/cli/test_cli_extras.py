@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import pytest
 
+import qriskit
 from qriskit import cli
 
 from .conftest import IMAGE_MODULES, STATIC, assert_one_line_error
 
-IMAGE_HINT = 'pip install "qriskit[image]"'
+IMAGE_HINT = 'pip install "pyqriskit[image]"'
+#: The image extra and the native QR encoder both missing: a pure install without segno.
+NO_ENCODER = (*IMAGE_MODULES, "qriskit.images._qr_c")
 
 
 def _assert_missing(result, *words: str) -> None:
@@ -26,8 +29,8 @@ def _assert_missing(result, *words: str) -> None:
         ["encode", STATIC],
     ],
 )
-def test_drawing_without_the_image_extra(run_without, tmp_path, args):
-    result = run_without(IMAGE_MODULES, *args)
+def test_drawing_without_any_encoder(run_without, tmp_path, args):
+    result = run_without(NO_ENCODER, *args)
     _assert_missing(result, IMAGE_HINT)
     assert result.out == ""  # nothing printed as if it had worked
     assert list(tmp_path.iterdir()) == []  # no file, not even an empty one
@@ -41,12 +44,24 @@ def test_reading_an_image_without_the_image_extra(run_without, tmp_path, static_
 
 
 def test_batch_png_dir_without_the_image_extra_leaves_nothing(run_without, tmp_path):
-    result = run_without(IMAGE_MODULES, "batch", STATIC, "--png-dir", "qr", "-o", "out.csv", input="1000\n2000\n")
+    result = run_without(NO_ENCODER, "batch", STATIC, "--png-dir", "qr", "-o", "out.csv", input="1000\n2000\n")
     _assert_missing(result, IMAGE_HINT)
     assert list(tmp_path.iterdir()) == []  # no folder, no 0-byte PNG, no CSV, no temporary file
-    piped = run_without(IMAGE_MODULES, "batch", STATIC, "--png-dir", "qr", input="1000\n")
+    piped = run_without(NO_ENCODER, "batch", STATIC, "--png-dir", "qr", input="1000\n")
     _assert_missing(piped, IMAGE_HINT)
     assert piped.out == ""
+
+
+@pytest.mark.skipif(qriskit.backend != "native", reason="the native QR encoder is part of the native build")
+def test_native_build_draws_without_the_image_extra(run_without, tmp_path):
+    """The native QR encoder writes PNG, SVG and text with no image dependency at all."""
+    assert run_without(IMAGE_MODULES, "encode", STATIC, "-o", "qr.png").returncode == 0
+    assert (tmp_path / "qr.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert run_without(IMAGE_MODULES, "convert", STATIC, "-a", "1000", "-o", "pay.svg").returncode == 0
+    assert (tmp_path / "pay.svg").read_text().lstrip().startswith(("<?xml", "<svg"))
+    done = run_without(IMAGE_MODULES, "batch", STATIC, "--png-dir", "qr", "-o", "out.csv", input="1000\n2000\n")
+    assert done.returncode == 0, done.err
+    assert len(list((tmp_path / "qr").glob("*.png"))) == 2
 
 
 def test_codes_without_images_need_no_extra(run_without):
@@ -71,7 +86,7 @@ def test_no_qr_code_is_still_4(run, blank_png):
 def test_serve_without_the_server_package(run_without, tmp_path):
     for args in (["serve"], ["serve", "--port", "0"], ["serve", "--help"]):
         result = run_without(("qriskit.server",), *args)
-        _assert_missing(result, 'pip install "qriskit[server]"')
+        _assert_missing(result, 'pip install "pyqriskit[server]"')
         assert result.out == ""
 
 

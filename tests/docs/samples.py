@@ -14,6 +14,8 @@ The conventions (docs/CONTRIBUTING-docs.md):
 * ``<!-- network: bayargg -->`` starts a local stand-in for the BAYAR GG API
   (tests/docs/bayargg_standin.py) for the rest of the file: ``BAYARGG_BASE_URL`` and
   ``BAYARGG_API_KEY`` point at it, and Python samples see it as ``bayargg_standin``.
+* ``<!-- session: spark -->`` gives the rest of the file's Python samples ``spark``, a local
+  ``local[2]`` SparkSession whose workers run this interpreter (needs Java).
 * Other fences (``bash``, ``text``, ``json``, ...) are shown, not run.
 """
 
@@ -181,19 +183,58 @@ class NetworkParser:
         return None
 
 
+# --- the session directive ----------------------------------------------------------------
+
+
+class _Stopping:
+    """A Spark session stopped with the document's other stand-ins."""
+
+    def __init__(self, session: Any) -> None:
+        self.session = session
+
+    def __exit__(self, *exc: object) -> None:
+        self.session.stop()
+
+
+class SessionParser:
+    """``<!-- session: spark -->``: the rest of the file's samples see ``spark``."""
+
+    def __init__(self) -> None:
+        self.lexer = DirectiveInHTMLCommentLexer(directive="session", arguments=r"[\w-]+")
+
+    def __call__(self, document: Any) -> Any:
+        for region in self.lexer(document):
+            yield Region(region.start, region.end, region.lexemes["arguments"], self.evaluate)
+
+    @staticmethod
+    def evaluate(example: Example) -> str | None:
+        if example.parsed != "spark":
+            return f"unknown session {example.parsed!r} (known: spark)"
+        if shutil.which("java") is None:
+            return "a Spark sample needs a Java runtime (apt-get install openjdk-17-jre-headless)"
+        state: State = example.namespace[STATE]
+        state.setenv("PYSPARK_PYTHON", sys.executable)
+        state.setenv("PYSPARK_DRIVER_PYTHON", sys.executable)
+        from pyspark.sql import SparkSession
+
+        session = (SparkSession.builder.master("local[2]").appName("qriskit-docs")
+                   .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "2").getOrCreate())
+        session.sparkContext.setLogLevel("ERROR")
+        state.standins.append(_Stopping(session))
+        example.namespace["spark"] = session
+        return None
+
+
 SAMPLE_FILES = ["README.md", "docs/*.md", "docs/**/*.md", "examples/README.md"]
-#: Pages whose samples are being rewritten on other branches (cli, images): they join
-#: the run when those land.
-PENDING = ["docs/cli.md", "docs/images.md"]
 
 sybil = Sybil(
     parsers=[
         NetworkParser(),
+        SessionParser(),
         PythonCodeBlockParser(doctest_optionflags=FLAGS),
         CodeBlockParser(language="console", evaluator=evaluate_console),
     ],
     patterns=SAMPLE_FILES,
-    excludes=PENDING,
     path=str(ROOT),
     setup=setup,
     teardown=teardown,

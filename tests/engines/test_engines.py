@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -122,25 +121,3 @@ def test_spark_bad_rows_fail_the_job_unless_asked(spark):
         qspark.to_dynamic(df, payload=STATIC, amount="amount").collect()
     with pytest.raises(qriskit.CRCError):
         qspark.to_dynamic(df, payload=CODES[2], amount="amount")
-
-
-def _samples(section: str) -> list[str]:
-    text = (ROOT / "docs" / "arrow.md").read_text(encoding="utf-8")
-    part = text.split(f"<!-- {section} -->", 1)[1].split("<!-- end -->", 1)[0]
-    return re.findall(r"```python\n(.*?)```", part, re.S)
-
-
-@pytest.mark.parametrize("section", ["kernels", "polars", "duckdb", "dask"])
-def test_docs_samples_run(section, monkeypatch):
-    monkeypatch.chdir(ROOT)
-    blocks = _samples(section)
-    assert blocks
-    for block in blocks:
-        exec(compile(block, f"docs/arrow.md ({section})", "exec"), {})
-
-
-@pytest.mark.spark
-def test_docs_spark_sample_runs(spark, monkeypatch):
-    monkeypatch.chdir(ROOT)
-    for block in _samples("spark"):
-        exec(compile(block, "docs/arrow.md (spark)", "exec"), {"spark": spark})

@@ -27,4 +27,4 @@ except Exception as exc:
 def test_missing_extra_is_named(module, blocked, extra):
     out = subprocess.run([sys.executable, "-c", SCRIPT.format(module=module, blocked=blocked)],
                          capture_output=True, text=True, timeout=120)
-    assert out.stdout.strip() == f'QRISError extra.missing pip install "qriskit[{extra}]"', out.stderr
+    assert out.stdout.strip() == f'QRISError extra.missing pip install "pyqriskit[{extra}]"', out.stderr

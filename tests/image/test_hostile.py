@@ -379,7 +379,7 @@ def test_missing_pillow_is_an_image_error_naming_the_extra(monkeypatch, png_smal
     monkeypatch.setitem(sys.modules, "PIL.Image", None)
     for call in (lambda: decode_image(png_small), lambda: decode_images(png_small),
                  lambda: qriskit.convert_image(png_small, 1000), lambda: encode_image(sample, "pil")):
-        with pytest.raises(ImageError, match=r'pip install "qriskit\[image\]"') as info:
+        with pytest.raises(ImageError, match=r'pip install "pyqriskit\[image\]"') as info:
             call()
         assert "PIL is missing" in str(info.value)
         assert info.value.code == "extra.missing"
@@ -392,7 +392,7 @@ def test_missing_numpy_and_segno(monkeypatch, png_small, sample):
     with pytest.raises(ImageError, match=r'qriskit\[image\]'):
         decode_image(png_small)
     monkeypatch.setitem(sys.modules, "segno", None)
-    with pytest.raises(ImageError, match=r'segno is missing.*pip install "qriskit\[image\]"'):
+    with pytest.raises(ImageError, match=r'segno is missing.*pip install "pyqriskit\[image\]"'):
         make_symbol(sample, native=False)
 
 
@@ -406,7 +406,7 @@ def test_png_and_svg_without_optional_packages(monkeypatch, sample):
         assert encode_image(sample).startswith(b"\x89PNG")
         assert encode_image(sample, "svg").startswith("<?xml")
     else:
-        with pytest.raises(ImageError, match=r'segno is missing.*pip install "qriskit\[image\]"'):
+        with pytest.raises(ImageError, match=r'segno is missing.*pip install "pyqriskit\[image\]"'):
             encode_image(sample)
 
 

@@ -70,7 +70,7 @@ def test_missing_backend_says_what_to_install(monkeypatch):
 
     b = Broken()
     assert not b.available()
-    with pytest.raises(ImageError, match=r'libzbar0.*pip install "qriskit\[zbar\]"') as info:
+    with pytest.raises(ImageError, match=r'libzbar0.*pip install "pyqriskit\[zbar\]"') as info:
         b.module()
     assert info.value.code == "extra.missing"
 
@@ -81,7 +81,7 @@ def test_missing_backend_says_what_to_install(monkeypatch):
 ])
 def test_missing_decoder_package_names_the_extra(monkeypatch, cls, module, extra):
     monkeypatch.setitem(sys.modules, module, None)
-    with pytest.raises(ImageError, match=rf'pip install "qriskit\[{extra}\]"') as info:
+    with pytest.raises(ImageError, match=rf'pip install "pyqriskit\[{extra}\]"') as info:
         cls().module()
     assert info.value.code == "extra.missing" and module in str(info.value)
 

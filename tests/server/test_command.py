@@ -120,7 +120,7 @@ def test_without_the_extra_one_line_and_a_documented_status() -> None:
                           env=_env(), timeout=30)
     assert done.returncode == EXIT_EXTRA_MISSING == 6
     assert done.stderr.count("\n") == 1
-    assert 'pip install "qriskit[server]"' in done.stderr and done.stderr.startswith("qriskit serve: ")
+    assert 'pip install "pyqriskit[server]"' in done.stderr and done.stderr.startswith("qriskit serve: ")
     assert EXIT_CODES[EXIT_EXTRA_MISSING]
     helped = subprocess.run([sys.executable, "-c", _NO_SERVER_EXTRA, "serve", "--help"], capture_output=True,
                             text=True, env=_env(), timeout=30)
@@ -130,7 +130,7 @@ def test_without_the_extra_one_line_and_a_documented_status() -> None:
         "try:\n    qriskit.server.create_app\n"
         "except qriskit.QRISError as e:\n    print(e.code, e.hint)\n    sys.exit(0)\n"
         "from qriskit.cli import main")), "--version"], capture_output=True, text=True, env=_env(), timeout=30)
-    assert imported.stdout.strip() == 'extra.missing pip install "qriskit[server]"'
+    assert imported.stdout.strip() == 'extra.missing pip install "pyqriskit[server]"'
 
 
 def test_the_cli_help_does_not_load_the_server() -> None:
