@@ -11,6 +11,9 @@ Nothing else in qriskit changes a code behind the caller's back: ``parse`` refus
 
 A stale CRC is also what a tampered code looks like: repair only codes you trust, and never
 to get past a CRC check on a payment path.
+
+Text longer than ``spec.QR_MAX_CHARS`` (7089, the most one QR code holds) is refused before
+any work, so a hostile megabyte costs nothing; every step below is linear in the length.
 """
 
 from __future__ import annotations
@@ -19,7 +22,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import _codec
-from .errors import QRISError, TLVError
+from .errors import QRISError, TLVError, too_long_to_repair
+from .spec import QR_MAX_CHARS
 
 __all__ = ["Change", "Repaired", "repair"]
 
@@ -72,6 +76,9 @@ def repair(payload: Any) -> Repaired:
     """
     kernel = _codec.kernel
     if isinstance(payload, (bytes, bytearray, memoryview)):
+        size = memoryview(payload).nbytes
+        if size > 4 * QR_MAX_CHARS:  # a character is at most 4 UTF-8 bytes: refuse before decoding
+            raise too_long_to_repair(size, QR_MAX_CHARS)
         try:
             payload = bytes(payload).decode("utf-8-sig")
         except UnicodeDecodeError as exc:
@@ -79,7 +86,9 @@ def repair(payload: Any) -> Repaired:
                            hint="pass the payload as str, or as UTF-8 encoded bytes") from None
     if not isinstance(payload, str):
         raise TypeError(f"payload must be str or bytes, not {type(payload).__name__}")
-    text = payload
+    if len(payload) > QR_MAX_CHARS:
+        raise too_long_to_repair(len(payload), QR_MAX_CHARS)
+    text = str(payload)
     changes: list[Change] = []
     stripped = text.strip().lstrip("\ufeff").strip()
     if stripped != text:

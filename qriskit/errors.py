@@ -135,6 +135,15 @@ def empty_payload() -> TLVError:
     )
 
 
+def too_long_to_repair(length: int, limit: int) -> TLVError:
+    return TLVError(
+        f"the text is {length} characters long, more than any QR code holds ({limit}); repair() refuses it",
+        offset=limit,
+        hint="pass the text of one QR code (an EMV code is at most 512 characters)",
+        code="input.too_long",
+    )
+
+
 def unencodable(offset: int) -> TLVError:
     return TLVError(
         "payload holds a character that cannot be written as UTF-8 (a lone surrogate)",

@@ -86,6 +86,9 @@ TIP_PROMPT, FEE_FIXED, FEE_PERCENT = "01", "02", "03"
 FEE_PERCENT_MIN, FEE_PERCENT_MAX = Decimal("0.01"), Decimal("99.99")
 #: The longest code EMV allows, in characters.
 EMV_MAX_PAYLOAD = 512
+#: The most characters one QR code can hold (version 40-L, numeric mode): ``repair`` refuses
+#: longer text at once, since it cannot have come from a QR code.
+QR_MAX_CHARS = 7089
 
 # -- Additional Data Field Template, tag 62 (EMV table 3.7) ----------------------------------
 ADDITIONAL = _table(

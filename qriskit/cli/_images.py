@@ -53,8 +53,7 @@ def encode(payload: str, kind: str, *, scale: int = 8, border: int = 4, error: s
            verify: bool = True) -> bytes | str:
     """``payload`` drawn as ``kind`` ("png" -> bytes, "svg"/"text" -> str)."""
     try:
-        data: Any = qriskit.encode_image(payload, kind, scale=scale, border=border, error=error,  # type: ignore[arg-type]
-                                         verify=verify)
+        data: Any = qriskit.encode_image(payload, kind, scale=scale, border=border, error=error, verify=verify)
     except ImportError as exc:
         raise _missing() from exc
     if not isinstance(data, (bytes, str)):  # pragma: no cover - kinds above give bytes or str

@@ -37,7 +37,11 @@ def _int_param(request: Request, name: str, default: int, low: int, high: int) -
 @lru_cache(maxsize=256)
 def _draw(payload: str, kind: str, scale: int, border: int) -> bytes:
     picture = qriskit.encode_image(payload, kind, scale=scale, border=border)
-    return picture.encode("utf-8") if isinstance(picture, str) else bytes(picture)
+    if isinstance(picture, str):
+        return picture.encode("utf-8")
+    if isinstance(picture, bytes):
+        return picture
+    raise TypeError(f"encode_image({kind!r}) gave {type(picture).__name__}, not bytes or str")
 
 
 async def _qr(service: Service, request: Request, kind: str) -> Response:

@@ -8,7 +8,6 @@ takes (PNG, JPEG, GIF, WebP by the first bytes), at most ``max_image_bytes`` and
 
 from __future__ import annotations
 
-import inspect
 import io
 import time
 from functools import cache
@@ -47,10 +46,6 @@ async def payload_of(source: Source, settings: Settings, workers: Workers, deadl
 
 
 @cache
-def _decode_takes_timeout() -> bool:
-    return "timeout" in inspect.signature(qriskit.decode_image).parameters
-
-
 def decode_picture(data: bytes, settings: Settings, deadline: float) -> str:
     """Check and decode one picture (runs in a worker thread)."""
     kind = sniff_image(data)
@@ -64,10 +59,8 @@ def decode_picture(data: bytes, settings: Settings, deadline: float) -> str:
     left = deadline - time.monotonic()
     if left <= 0:
         raise Problem(503, "limit.deadline", f"the request took longer than {settings.deadline:g} s")
-    options: dict[str, object] = {"max_bytes": settings.max_image_bytes, "max_pixels": settings.max_image_pixels}
-    if _decode_takes_timeout():
-        options["timeout"] = left
-    return qriskit.decode_image(data, **options)  # type: ignore[no-any-return]
+    return qriskit.decode_image(data, max_bytes=settings.max_image_bytes, max_pixels=settings.max_image_pixels,
+                                timeout=left)
 
 
 def _check_pixels(data: bytes, limit: int) -> None:

@@ -160,3 +160,30 @@ def test_summary_to_dict_has_every_field():
 
     s = qriskit.parse(TYPICAL).summary()
     assert s.to_dict() == {**asdict(s), "acquirers": [asdict(a) for a in s.acquirers]}
+
+
+def test_repair_refuses_text_no_qr_code_can_hold():
+    """A 9 MB string (or its bytes) is refused before any work, with the limit named."""
+    import tracemalloc
+
+    from qriskit.spec import QR_MAX_CHARS
+
+    huge = TYPICAL + " " * 9_000_000
+    payloads = (huge, huge.encode(), bytearray(huge.encode()), memoryview(huge.encode()))
+    tracemalloc.start()
+    for payload in payloads:
+        with pytest.raises(qriskit.TLVError, match=f"more than any QR code holds \\({QR_MAX_CHARS}\\)") as info:
+            repair(payload)
+        assert info.value.code == "input.too_long"
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 1_000_000  # nothing copied or decoded: the cap is checked first
+
+
+def test_repair_up_to_the_cap_still_repairs():
+    from qriskit.spec import QR_MAX_CHARS
+
+    padded = TYPICAL + "\n" * (QR_MAX_CHARS - len(TYPICAL))
+    assert repair(padded).payload == TYPICAL
+    with pytest.raises(qriskit.TLVError, match="more than any QR code holds"):
+        repair(padded + "\n")
