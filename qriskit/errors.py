@@ -184,6 +184,21 @@ def uninitialised() -> QRISError:
     )
 
 
+#: The hints of the two CRC errors where ``verify_crc=False`` means nothing: ``validate``
+#: (which reads the code anyway), HTTP replies, commands without ``--no-crc-check``.
+READ_ANYWAY_HINTS: dict[str, str | None] = {
+    "crc.mismatch": "the code was altered or mistyped",
+    "crc.format": None,
+}
+
+
+def without_override_hint(exc: QRISError) -> str:
+    """``str(exc)`` with ``READ_ANYWAY_HINTS``'s hint in place of one naming ``verify_crc=False``."""
+    if exc.code not in READ_ANYWAY_HINTS:
+        return str(exc)
+    return str(QRISError(exc.message, offset=exc.offset, path=exc.path, hint=READ_ANYWAY_HINTS[exc.code]))
+
+
 def crc_missing(offset: int) -> CRCError:
     return CRCError(
         "no CRC at the end: a payload must end with '6304' and 4 hex digits",

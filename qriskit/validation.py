@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import _codec, spec
 from ._scan import NO_ID, TABLE_SIZE, Finding, Format, IdFlag, RuleFlag, ScanFlag, ScanRules
-from .errors import CRCError, QRISError
+from .errors import CRCError, QRISError, without_override_hint
 from .values import decimals
 
 if TYPE_CHECKING:
@@ -437,7 +437,7 @@ class _Run:
     def add_exc(self, exc: QRISError, code: str | None = None) -> None:
         code = code or _classify(exc)
         offset = exc.offset + self.shift if exc.offset is not None else None
-        self.out.append(Problem(code, CODES[code][0], exc.path, offset, str(exc)))
+        self.out.append(Problem(code, CODES[code][0], exc.path, offset, without_override_hint(exc)))
 
 
 Parser = Callable[[str, bool], Any]

@@ -16,7 +16,7 @@ from types import MappingProxyType
 from typing import Any
 
 import qriskit
-from qriskit.errors import CRCError, QRISError, TLVError
+from qriskit.errors import READ_ANYWAY_HINTS, CRCError, QRISError, TLVError
 
 from ._exits import EXIT_IO, CLIError
 
@@ -38,8 +38,8 @@ __all__ = [
 #: a bad CRC anyway and reports every other problem too.
 CLI_HINTS: Mapping[str, tuple[str, str | None]] = MappingProxyType({
     "crc.mismatch": ("the code was altered or mistyped; use --no-crc-check to read it anyway",
-                     "the code was altered or mistyped"),
-    "crc.format": ("use --no-crc-check to read the code anyway", None),
+                     READ_ANYWAY_HINTS["crc.mismatch"]),
+    "crc.format": ("use --no-crc-check to read the code anyway", READ_ANYWAY_HINTS["crc.format"]),
 })
 
 _KINDS = ((CRCError, "invalid code"), (TLVError, "invalid code"))

@@ -195,9 +195,11 @@ def encode_image(
         try:
             parse(payload)
         except QRISError as exc:
+            found = QRISError(exc.message, offset=exc.offset, path=exc.path)  # its hint is about parse()
             raise QRISError(
-                f"refusing to encode an invalid payment payload: {exc}",
+                f"refusing to encode an invalid payment payload: {found}",
                 hint="fix the payload, or pass verify=False to encode any text",
+                code=exc.code,
             ) from exc
     sym = make_symbol(payload, error)
     side = (sym.size + 2 * border) * (1 if kind == "text" else scale)

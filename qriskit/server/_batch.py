@@ -30,7 +30,7 @@ import qriskit
 
 from ..errors import QRISError
 from ._errors import Problem, from_error
-from ._inputs import MAX_QRIS_CHARS, read_body
+from ._inputs import LONE_SURROGATE, MAX_QRIS_CHARS, lone_surrogate, read_body
 from ._service import Service
 
 __all__ = ["v1_batch"]
@@ -101,6 +101,9 @@ def _jsonl_rows(text: str, default_qris: str | None) -> Iterator[_Row]:
             obj = json.loads(line, parse_float=str)
         except (ValueError, RecursionError) as exc:
             yield _Row(number, None, None, None, ("input.body", f"not a JSON object: {exc}"[:200]))
+            continue
+        if lone_surrogate(line, obj):
+            yield _Row(number, None, None, None, ("input.encoding", LONE_SURROGATE))
             continue
         if not isinstance(obj, dict):
             yield _Row(number, None, None, None, ("input.body", "each line must be a JSON object"))

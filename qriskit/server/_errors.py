@@ -35,7 +35,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..errors import AmountError, FetchError, FetchRefused, ImageError, NoQRCodeFound, QRISError
+from ..errors import (
+    READ_ANYWAY_HINTS,
+    AmountError,
+    FetchError,
+    FetchRefused,
+    ImageError,
+    NoQRCodeFound,
+    QRISError,
+    without_override_hint,
+)
 
 __all__ = ["Problem", "from_error"]
 
@@ -97,4 +106,5 @@ def from_error(exc: QRISError) -> Problem:
         code = code or "amount.invalid"
     else:
         code = code or "qris.invalid"
-    return Problem(status, code, str(exc), hint=exc.hint, path=exc.path, offset=exc.offset)
+    hint = READ_ANYWAY_HINTS.get(code, exc.hint) if exc.code else exc.hint  # no verify_crc=False over HTTP
+    return Problem(status, code, without_override_hint(exc), hint=hint, path=exc.path, offset=exc.offset)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 from collections.abc import AsyncGenerator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -121,12 +122,31 @@ def _first_of_each(pairs: list[tuple[str, str]]) -> dict[str, str]:
     return out
 
 
+#: A JSON escape of a UTF-16 surrogate: the only way a lone one gets into decoded JSON.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+LONE_SURROGATE = "the JSON text holds a lone UTF-16 surrogate escape (such as \\ud800), which is not a character"
+
+
+def lone_surrogate(text: str, value: Any) -> bool:
+    """Whether JSON ``text`` decoded to ``value`` holds a string no UTF-8 can carry back."""
+    if _SURROGATE_ESCAPE.search(text) is None:
+        return False  # the fast path: no surrogate escape at all
+    try:
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False  # only well-formed pairs
+
+
 def _json_object(body: bytes) -> dict[str, Any]:
     try:
-        value = _JSON.decode(body.decode("utf-8"))
+        text = body.decode("utf-8")
+        value = _JSON.decode(text)
     except (ValueError, RecursionError) as exc:
         raise Problem(400, "input.body", f"the body is not valid JSON: {exc}"[:300],
                       hint='send a JSON object such as {"qris": "000201...", "nominal": 15000}') from None
+    if lone_surrogate(text, value):
+        raise Problem(400, "input.encoding", LONE_SURROGATE, hint="send the text as UTF-8, or escape whole characters")
     if not isinstance(value, dict):
         raise Problem(400, "input.body", f"the JSON body must be an object, not {type(value).__name__}")
     return value

@@ -14,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 import qriskit
+from qriskit.errors import QRISError
 
 from ._errors import Problem
 from ._service import Service, library_call
@@ -53,7 +54,11 @@ async def _qr(service: Service, request: Request, kind: str) -> Response:
     scale = _int_param(request, "scale", 8, 1, 20)
     border = _int_param(request, "border", 4, 0, 10)
     with library_call():
-        body = await service.workers.run(_draw, data, kind, scale, border)
+        try:
+            body = await service.workers.run(_draw, data, kind, scale, border)
+        except QRISError as exc:  # the library's hint names encode_image's verify=False
+            raise Problem(400, exc.code or "qris.invalid", exc.message, hint="fix the payload",
+                          path=exc.path, offset=exc.offset) from None
     media = "image/png" if kind == "png" else "image/svg+xml"
     headers = {"Cache-Control": _CACHE_CONTROL,
                "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'"}

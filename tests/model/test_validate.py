@@ -6,6 +6,8 @@ import json
 
 import pytest
 
+import qriskit
+
 from qriskit.validation import CODES, Problem, Report
 from tests.codes import BASE, NATIONAL, TYPICAL, account, make, qris, tpl, vectors
 
@@ -124,6 +126,15 @@ def test_offsets_point_at_the_object(twin):
     padded = "  " + payload
     problem = next(p for p in twin.validate(padded).problems if p.code == "qris.criteria")
     assert padded[problem.offset:problem.offset + 7] == "0303UXX"
+
+
+@pytest.mark.parametrize("bad", [TYPICAL[:-4] + "0000", TYPICAL[:-4] + "0B0G"])
+def test_crc_problems_do_not_suggest_verify_crc(twin, bad):
+    """validate reads a code with a bad CRC anyway: its problems never say "pass verify_crc=False"."""
+    [problem] = [p for p in twin.validate(bad).errors if p.code.startswith("crc.")]
+    assert "verify_crc" not in problem.message
+    with pytest.raises(qriskit.CRCError, match="verify_crc=False"):  # parse, which refuses it, does
+        twin.parse(bad)
 
 
 def test_crc_mismatch_still_runs_the_other_rules(twin):

@@ -294,3 +294,24 @@ def test_a_code_longer_than_any_payload_is_refused_before_the_codec(client: Test
     assert "input.field" in rows.text
     padded = " " * 3000 + STATIC + "\n" * 3000  # whitespace around a real code is fine
     assert client.post(CONVERT, json={"qris": padded, "nominal": 1}).status_code == 200
+
+
+@pytest.mark.parametrize("path", [CONVERT, "/qris-info.php", "/v1/convert", "/v1/info", "/v1/validate"])
+def test_a_lone_surrogate_is_a_400_not_a_500(client: TestClient, path: str) -> None:
+    """JSON may escape half a UTF-16 pair (\\ud800); no reply could carry it back as UTF-8."""
+    for body in (b'{"qris": "\\ud800abc", "nominal": 1}', b'{"qris": "%s", "nominal": 1, "reference": "\\uDFFF"}'
+                 % STATIC.encode()):
+        _error(client.post(path, content=body, headers={"Content-Type": "application/json"}), 400, "input.encoding")
+    pair = b'{"qris": "%s", "nominal": 1, "reference": "\\ud83d\\ude00"}' % STATIC.encode()  # a whole emoji: fine
+    reply = client.post(path, content=pair, headers={"Content-Type": "application/json"})
+    assert reply.status_code in (200, 400) and reply.json()["code" if reply.status_code == 400 else "success"]
+
+
+def test_a_lone_surrogate_in_a_batch_line_is_that_row_s_error(client: TestClient) -> None:
+    lines = b'{"amount": 1, "reference": "\\ud800"}\n{"amount": 2, "reference": "A-2"}\n'
+    reply = client.post("/v1/batch", params={"qris": STATIC}, content=lines,
+                        headers={"Content-Type": "application/x-ndjson"})
+    assert reply.status_code == 200
+    first, second = (json.loads(line) for line in reply.text.splitlines())
+    assert first["code"] == "input.encoding" and "payload" not in first and "reference" not in first
+    assert second["payload"] == qriskit.to_dynamic(STATIC, 2, reference="A-2")

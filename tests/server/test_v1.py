@@ -183,8 +183,8 @@ def test_qr_png_and_svg(client: TestClient) -> None:
 
 @pytest.mark.parametrize(("params", "code"), [
     ({}, "input.missing"),
-    ({"data": "hello"}, "qris.invalid"),
-    ({"data": STATIC[:-4] + "0000"}, "qris.invalid"),
+    ({"data": "hello"}, "crc.missing"),
+    ({"data": STATIC[:-4] + "0000"}, "crc.mismatch"),
     ({"data": "0" * 2000}, "input.field"),
     ({"data": STATIC, "scale": "0"}, "input.field"),
     ({"data": STATIC, "scale": "99"}, "input.field"),
@@ -193,6 +193,7 @@ def test_qr_png_and_svg(client: TestClient) -> None:
 def test_qr_refuses_what_is_not_a_payment_code(client: TestClient, params: dict[str, str], code: str) -> None:
     reply = client.get("/qr.png", params=params)
     assert reply.status_code == 400 and reply.json()["code"] == code
+    assert "verify" not in reply.text  # no Python argument in an HTTP reply
 
 
 # --------------------------------------------------------------------------- image_url
