@@ -82,7 +82,8 @@ def test_validate_json_is_report_to_dict(run):
     data = json.loads(run("validate", "--json", BAD_CRC).out)
     report = qriskit.validate(BAD_CRC).to_dict()
     exc = _parse_error(BAD_CRC)
-    assert report["errors"][0]["message"] == f"{exc.message} (tag 63, offset {exc.offset}); {cli.CLI_HINTS[exc.code][1]}"
+    hint = cli.CLI_HINTS[exc.code][1]
+    assert report["errors"][0]["message"] == f"{exc.message} (tag 63, offset {exc.offset}); {hint}"
     assert "verify_crc" not in report["errors"][0]["message"]
     assert data == {"input": "argument", **report}
 

@@ -7,7 +7,6 @@ import json
 import pytest
 
 import qriskit
-
 from qriskit.validation import CODES, Problem, Report
 from tests.codes import BASE, NATIONAL, TYPICAL, account, make, qris, tpl, vectors
 
