@@ -89,7 +89,22 @@ class TLVError(QRISError):
 
 
 class AmountError(QRISError):
-    """An amount, tip or fee is not a positive decimal of at most its maximum length."""
+    """An amount, tip or fee is not a positive decimal of at most its maximum length, or has
+    more decimals than the currency allows.
+
+    Its ``code`` is ``"amount.invalid"`` unless a more precise one is given.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        offset: int | None = None,
+        path: str | None = None,
+        hint: str | None = None,
+        code: str | None = None,
+    ) -> None:
+        super().__init__(message, offset=offset, path=path, hint=hint, code=code or "amount.invalid")
 
 
 class FieldError(QRISError):

@@ -121,3 +121,11 @@ def test_an_accepted_amount_reads_back_as_the_value_meant(twin, amount):
         assert head.isdigit() and (not tail or tail.isdigit()) and head.isascii() and tail.isascii()
         assert len(tail) <= 2 and amount.count(".") <= 1 and "," not in amount
     assert twin.parse(out).amount == Decimal(amount)
+
+
+@pytest.mark.parametrize("amount", ["15.000", "1,000", "0", "-5", "abc", "1" * 14, Decimal("1.001")])
+def test_every_amount_error_has_a_stable_code(twin, amount):
+    """Callers (the server, the Arrow error column) sort errors by code: an AmountError has one."""
+    with pytest.raises(AmountError) as info:
+        twin.to_dynamic(STATIC, amount)
+    assert info.value.code == "amount.invalid"
