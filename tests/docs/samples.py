@@ -14,6 +14,8 @@ The conventions (docs/CONTRIBUTING-docs.md):
 * ``<!-- network: bayargg -->`` starts a local stand-in for the BAYAR GG API
   (tests/docs/bayargg_standin.py) for the rest of the file: ``BAYARGG_BASE_URL`` and
   ``BAYARGG_API_KEY`` point at it, and Python samples see it as ``bayargg_standin``.
+* ``<!-- session: qriskit-serve -->`` runs ``qriskit serve`` on 127.0.0.1:8080 (the
+  address the README's requests use) for the rest of the file.
 * ``<!-- session: spark -->`` gives the rest of the file's Python samples ``spark``, a local
   ``local[2]`` SparkSession whose workers run this interpreter (needs Java).
 * Other fences (``bash``, ``text``, ``json``, ...) are shown, not run.
@@ -196,8 +198,44 @@ class _Stopping:
         self.session.stop()
 
 
+class _Server:
+    """``qriskit serve`` in a child process, stopped with the document's other stand-ins."""
+
+    PORT = 8080
+
+    def __init__(self, folder: Path) -> None:
+        import socket
+        import time
+        import urllib.request
+
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", self.PORT)) == 0:
+                raise RuntimeError(f"port {self.PORT} is in use: the README's server samples need it free")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "qriskit", "serve", "--port", str(self.PORT), "--no-access-log"],
+            cwd=folder, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{self.PORT}/healthz", timeout=1):
+                    return
+            except OSError:
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    self.__exit__()
+                    raise RuntimeError("qriskit serve did not start") from None
+                time.sleep(0.1)
+
+    def __exit__(self, *exc: object) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
 class SessionParser:
-    """``<!-- session: spark -->``: the rest of the file's samples see ``spark``."""
+    """``<!-- session: NAME -->``: ``spark`` (a SparkSession) or ``qriskit-serve`` (a server)."""
 
     def __init__(self) -> None:
         self.lexer = DirectiveInHTMLCommentLexer(directive="session", arguments=r"[\w-]+")
@@ -208,11 +246,17 @@ class SessionParser:
 
     @staticmethod
     def evaluate(example: Example) -> str | None:
+        state: State = example.namespace[STATE]
+        if example.parsed == "qriskit-serve":
+            try:
+                state.standins.append(_Server(state.folder))
+            except RuntimeError as exc:
+                return str(exc)
+            return None
         if example.parsed != "spark":
-            return f"unknown session {example.parsed!r} (known: spark)"
+            return f"unknown session {example.parsed!r} (known: spark, qriskit-serve)"
         if shutil.which("java") is None:
             return "a Spark sample needs a Java runtime (apt-get install openjdk-17-jre-headless)"
-        state: State = example.namespace[STATE]
         state.setenv("PYSPARK_PYTHON", sys.executable)
         state.setenv("PYSPARK_DRIVER_PYTHON", sys.executable)
         from pyspark.sql import SparkSession
