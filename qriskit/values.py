@@ -40,8 +40,9 @@ _DIGITS = frozenset("0123456789")
 _HINT = "write it as digits with an optional '.', e.g. 15000 or '15000.00'"
 _HINT_PERCENT = "write it as digits with an optional '.', e.g. 2.5"
 # 15.000 | 1.500.000 | 2.500,50 (Indonesian) and 1,000 | 1,500,000.50 (English grouping)
-_GROUPED_DOT = re.compile(r"[0-9]{1,3}(?:\.[0-9]{3})+(?:,[0-9]+)?")
-_GROUPED_COMMA = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?")
+# a thousands group never starts with 0: "0.001" is a decimal, not "one" with a separator
+_GROUPED_DOT = re.compile(r"[1-9][0-9]{0,2}(?:\.[0-9]{3})+(?:,[0-9]+)?")
+_GROUPED_COMMA = re.compile(r"[1-9][0-9]{0,2}(?:,[0-9]{3})+(?:\.[0-9]+)?")
 _DECIMAL_COMMA = re.compile(r"[0-9]+,[0-9]+")
 
 
@@ -107,14 +108,20 @@ def _separators(text: str, what: str, path: str) -> AmountError | None:
                        hint=f"pass {plain}")
 
 
-def check_decimals(text: str, currency: str | None, what: str = "amount", path: str = "54") -> None:
-    """Refuse ``text`` (a plain decimal) when it has more decimals than ``currency`` allows."""
+def check_decimals(
+    text: str, currency: str | None, what: str = "amount", path: str = "54", *, typed: bool = True
+) -> None:
+    """Refuse ``text`` (a plain decimal) when it has more decimals than ``currency`` allows.
+
+    ``typed``: the text came from a person or a file (a str), so "15.000" may be grouping;
+    a ``Decimal`` cannot carry a separator.
+    """
     allowed = spec.minor_units(currency)
     if allowed is None:
         return
     found = decimals(text)
     if found > allowed:
-        grouped = _separators(text, what, path) if found == 3 else None
+        grouped = _separators(text, what, path) if found == 3 and typed else None
         if grouped is not None:
             raise grouped
         name = spec.CURRENCIES[currency].code  # type: ignore[index]  # known: minor_units found it
@@ -160,7 +167,7 @@ def amount_text(
         text = format(value, "f")
         if len(text) > maxlen:
             raise AmountError(f"{what} {_show(text)} is longer than {maxlen} characters", path=path)
-        check_decimals(text, currency, what, path)
+        check_decimals(text, currency, what, path, typed=False)
         return text
     if isinstance(value, (bool, float)) or not hasattr(type(value), "__index__"):
         hint = " (floats cannot hold money exactly: use Decimal or str)" if isinstance(value, float) else ""

@@ -129,3 +129,12 @@ def test_every_amount_error_has_a_stable_code(twin, amount):
     with pytest.raises(AmountError) as info:
         twin.to_dynamic(STATIC, amount)
     assert info.value.code == "amount.invalid"
+
+
+@pytest.mark.parametrize("amount", ["0.001", "0.500", "01.000", Decimal("1.234"), Decimal("15.000")])
+def test_what_cannot_be_grouping_is_called_too_many_decimals(twin, amount):
+    """A thousands group never starts with 0, and a Decimal carries no separator: no
+    "looks like one thousand" for these, but the currency's rule."""
+    exc = refused(lambda: twin.to_dynamic(STATIC, amount))
+    assert "has 3 decimals; IDR (360) allows at most 2 decimals" in str(exc)
+    assert "separator" not in str(exc)
