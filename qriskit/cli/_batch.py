@@ -1,12 +1,13 @@
 """``qriskit batch``: many dynamic codes, chunk by chunk, in constant memory.
 
-Records come from a reader and go to a writer (``_formats``: CSV and JSON lines). Each
+Records come from a reader and go to a writer (``_formats``: CSV, JSON lines, Parquet). Each
 chunk is converted by the library in one call where it can: ``code.to_dynamic_many`` for
 amounts without references, ``map`` over ``code.to_dynamic`` with references, and over
 parsed codes (kept in a small cache) for ``--codes``; no Python runs per row on that path.
 When the library refuses a value in a chunk, that chunk is done again row by row to name
 each bad row: amounts and references reach the library exactly as the input holds them
-(spaces around a cell trimmed), never parsed here.
+(spaces around a cell trimmed), never parsed here. Parquet batches go through the Arrow
+kernels (``_parquet``), a whole batch a call.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from typing import IO, BinaryIO
 import qriskit
 from qriskit.errors import QRISError
 
-from . import _images, _inputs
+from . import _images, _inputs, _parquet
 from ._exits import EXIT_INVALID, EXIT_IO, EXIT_OK, EXIT_USAGE, CLIError
 from ._formats import FORMATS, Columns, ReadContext, Reader, Records, format_for, is_blank
 from ._output import Output
@@ -230,7 +231,10 @@ def _output_format(args: argparse.Namespace) -> str:
     return fmt or "csv"
 
 
-def _open_input(source: str) -> tuple[BinaryIO, int | None]:
+def _open_input(source: str, in_format: str) -> tuple[BinaryIO, int | None]:
+    if source == "-" and in_format == "parquet":
+        raise CLIError("Parquet cannot be read from stdin (it is read from its end): give the file's path",
+                       EXIT_USAGE)
     if source == "-":
         return _inputs.stdin_binary(), None
     if not os.path.exists(source):
@@ -270,7 +274,9 @@ def run(args: argparse.Namespace) -> int:
         code.to_dynamic("1", tip)  # a fee the code's currency refuses stops here, before any row
     if args.png_dir:
         _images.require_encoder()  # a missing image extra stops here, before any file is made
-    stream, size = _open_input(source)
+    if "parquet" in (in_format, out_format):
+        _parquet.require_arrow()  # a missing arrow extra likewise
+    stream, size = _open_input(source, in_format)
     sink: IO[str] | None = None
     try:
         if args.errors:
@@ -295,6 +301,7 @@ def _plan(args: argparse.Namespace, reader: Reader, code: qriskit.QRIS | None, t
           bad: _BadRows) -> tuple[Converter, tuple[str, ...]]:
     """The converter for this input's columns, and the output's column names."""
     header = reader.header
+    arrow = isinstance(reader, _parquet.ParquetReader)
     if code is not None:
         if header is None:
             if reader.width > 1:
@@ -306,7 +313,10 @@ def _plan(args: argparse.Namespace, reader: Reader, code: qriskit.QRIS | None, t
             if found is None:
                 raise CLIError(f"the header {','.join(header)!r} has no 'amount' column", EXIT_USAGE)
             amount, reference = found, _column(header, REFERENCE, "reference")
-        convert = _from_amounts(code, tip, amount, reference, bad)
+        if arrow:
+            convert = _arrow_plan(reader, code, args.verify_crc, tip, None, amount, reference, bad)
+        else:
+            convert = _from_amounts(code, tip, amount, reference, bad)
     else:
         if header is None:
             raise CLIError("the --codes file needs a header row with 'payload' (or 'qris') and 'amount'"
@@ -317,9 +327,27 @@ def _plan(args: argparse.Namespace, reader: Reader, code: qriskit.QRIS | None, t
             raise CLIError("the --codes file needs a header row with a 'payload' (or 'qris') column "
                            "and an 'amount' column", EXIT_USAGE)
         reference = _column(header, REFERENCE, "reference")
-        convert = _from_codes(args.verify_crc, tip, payload, amount_col, reference, bad)
+        if arrow:
+            convert = _arrow_plan(reader, None, args.verify_crc, tip, payload, amount_col, reference, bad)
+        else:
+            convert = _from_codes(args.verify_crc, tip, payload, amount_col, reference, bad)
     names = ("amount", "payload") + (("reference",) if reference is not None else ())
     return convert, names + (("image",) if args.png_dir else ())
+
+
+def _arrow_plan(reader: Reader, code: qriskit.QRIS | None, verify_crc: bool, tip: qriskit.Tip | None,
+                payload: int | None, amount: int, reference: int | None, bad: _BadRows) -> Converter:
+    """A Parquet file: its types checked before any row, only the used columns read."""
+    assert isinstance(reader, _parquet.ParquetReader)
+    texts = {col: what for col, what in ((payload, "codes"), (reference, "reference")) if col is not None}
+    _parquet.check_types(reader, amount, texts)
+    reader.used = [amount, *texts]
+    return _parquet.converter(code, verify_crc, tip, payload, amount, reference, bad, describe)
+
+
+def _lists(columns: Columns) -> Columns:
+    """Columns as lists (the Arrow path gives arrays)."""
+    return [col if isinstance(col, list) else col.to_pylist() for col in columns]  # type: ignore[attr-defined]
 
 
 def _run(args: argparse.Namespace, reader: Reader, convert: Converter, names: tuple[str, ...],
@@ -333,10 +361,13 @@ def _run(args: argparse.Namespace, reader: Reader, convert: Converter, names: tu
     try:
         with Output(args.output) as out:
             writer = FORMATS[out_format].writer(out.stream, names)
+            as_is = isinstance(writer, _parquet.ParquetWriter)
             show = not args.quiet and out.is_file and sys.stderr.isatty() and sys.stdout is not None \
                 and sys.stdout.isatty()
             with Progress(show, size) as progress:
                 for columns in _converted(reader, convert):
+                    if not as_is:
+                        columns = _lists(columns)
                     if pngs is not None:
                         columns = [*columns, pngs.column(columns[1])]  # type: ignore[arg-type]
                     writer.write(columns)
@@ -352,7 +383,7 @@ def _run(args: argparse.Namespace, reader: Reader, convert: Converter, names: tu
 
 def _converted(reader: Reader, convert: Converter) -> Iterator[Columns]:
     for records in reader.chunks():
-        if records.rows:
+        if len(records):
             columns = convert(records)
             if columns[0]:
                 yield columns

@@ -1,9 +1,10 @@
 """Batch input and output formats: readers and writers behind two small protocols.
 
 A format is a name, the file suffixes that select it, a reader and a writer (``FORMATS``).
-Adding one (Parquet through Arrow, say) takes two classes and one entry::
+Adding one takes two classes and one entry; Parquet (``_parquet``, through the Arrow
+kernels) is registered with factories that import pyarrow only when it is used::
 
-    FORMATS["parquet"] = Format("parquet", (".parquet",), ParquetReader, ParquetWriter)
+    "parquet": Format("parquet", (".parquet", ".pq"), _parquet_reader, _parquet_writer),
 
 **Reader** ``Reader(stream, context)``: reads a binary ``stream`` and offers
 
@@ -100,6 +101,9 @@ class Records:
         self._start = start  # line of rows[0] when every row is one line
         self._lines = lines
         self._raw = raw  # the rows as read, to count the lines of multi-line records on demand
+
+    def __len__(self) -> int:
+        return len(self.rows)
 
     def where(self, i: int) -> str:
         """Record ``i`` as messages name it."""
@@ -403,10 +407,23 @@ class Format:
     writer: WriterFactory
 
 
+def _parquet_reader(stream: BinaryIO, context: ReadContext) -> Reader:
+    from ._parquet import ParquetReader  # pyarrow loads only when Parquet is read
+
+    return ParquetReader(stream, context)
+
+
+def _parquet_writer(stream: BinaryIO, names: Sequence[str]) -> Writer:
+    from ._parquet import ParquetWriter
+
+    return ParquetWriter(stream, names)
+
+
 #: name -> Format; ``--format`` / ``--input-format`` choices, in this order.
 FORMATS: dict[str, Format] = {
     "csv": Format("csv", (".csv", ".txt"), CSVReader, CSVWriter),
     "jsonl": Format("jsonl", (".jsonl", ".ndjson"), JSONLinesReader, JSONLinesWriter),
+    "parquet": Format("parquet", (".parquet", ".pq"), _parquet_reader, _parquet_writer),
 }
 
 
