@@ -17,7 +17,6 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from itertools import repeat
-from operator import itemgetter
 from typing import IO, BinaryIO
 
 import qriskit
@@ -121,8 +120,6 @@ def _from_amounts(code: qriskit.QRIS, tip: qriskit.Tip | None, amount: int, refe
     """One static code, an amount (and a reference) per record."""
     many = code.to_dynamic_many
     convert = code.to_dynamic
-    get_amount = itemgetter(amount)
-    get_ref = itemgetter(reference) if reference is not None else None
 
     def slow(records: Records) -> Columns:
         amounts: list[str] = []
@@ -147,12 +144,11 @@ def _from_amounts(code: qriskit.QRIS, tip: qriskit.Tip | None, amount: int, refe
         return [amounts, payloads] if reference is None else [amounts, payloads, refs]
 
     def chunk(records: Records) -> Columns:
-        rows = records.rows
-        amounts = list(map(get_amount, rows))
+        amounts = records.column(amount)
         try:
-            if get_ref is None:
+            if reference is None:
                 return [amounts, many(amounts, tip)]
-            refs = list(map(str.strip, map(get_ref, rows)))
+            refs = list(map(str.strip, records.column(reference)))
             if "" not in refs:
                 return [amounts, list(map(convert, amounts, repeat(tip), refs)), refs]
         except QRISError:
@@ -168,8 +164,6 @@ def _from_codes(verify_crc: bool, tip: qriskit.Tip | None, payload: int, amount:
     parsed = _Parsed(verify_crc)
     lookup = parsed.__getitem__
     convert = qriskit.QRIS.to_dynamic
-    get_code, get_amount = itemgetter(payload), itemgetter(amount)
-    get_ref = itemgetter(reference) if reference is not None else None
 
     def slow(records: Records) -> Columns:
         amounts: list[str] = []
@@ -202,13 +196,12 @@ def _from_codes(verify_crc: bool, tip: qriskit.Tip | None, payload: int, amount:
         return [amounts, payloads] if reference is None else [amounts, payloads, refs]
 
     def chunk(records: Records) -> Columns:
-        rows = records.rows
-        amounts = list(map(get_amount, rows))
+        amounts = records.column(amount)
         try:
-            codes = list(map(lookup, map(get_code, rows)))
-            if get_ref is None:
+            codes = list(map(lookup, records.column(payload)))
+            if reference is None:
                 return [amounts, list(map(convert, codes, amounts, repeat(tip)))]
-            refs = list(map(str.strip, map(get_ref, rows)))
+            refs = list(map(str.strip, records.column(reference)))
             if "" not in refs:
                 return [amounts, list(map(convert, codes, amounts, repeat(tip), refs)), refs]
         except QRISError:

@@ -28,7 +28,7 @@ import qriskit
 from qriskit.errors import AmountError, QRISError, extra_missing
 
 from ._exits import EXIT_INVALID, CLIError
-from ._formats import Columns, ReadContext, Records
+from ._records import Columns, ReadContext, Records
 
 __all__ = ["BATCH_ROWS", "ROW_GROUP_ROWS", "Batch", "ParquetReader", "ParquetWriter", "converter", "require_arrow"]
 
