@@ -14,6 +14,9 @@ from ._records import CHUNK_ROWS, Columns, ReadContext, Records, breaks, is_blan
 
 __all__ = ["CSVReader", "CSVWriter"]
 
+#: Rows written per piece (about 64 KiB of text).
+_PIECE_ROWS = 512
+
 
 class CSVReader:
     """CSV (RFC 4180, strict quoting): a header row naming known columns, or none.
@@ -127,31 +130,19 @@ class CSVReader:
     def _split(self, text: str) -> Iterator[Records] | None:
         """The records of a plain block as columns (or rows when they are uneven); None if a
         field is over the csv module's limit (it then reads the block, and says so)."""
-        body = text[:-1] if text.endswith("\n") else text
-        n = body.count("\n") + 1
-        width = self.width
-        columns: list[list[str]] | None = None
-        if width == 1:
-            if "," not in body and "\n\n" not in body and not body.startswith("\n"):
-                columns = [body.split("\n")]
-        else:
-            cells = body.replace("\n", ",\n").split(",")
-            if len(cells) == n * width:
-                # a line starts at each first-column cell: then they hold every line end, one each
-                firsts = "".join(cells[0::width])
-                others = [cells[k::width] for k in range(1, width)]
-                if firsts.count("\n") == n - 1 and not any("\n" in "".join(col) for col in others):
-                    columns = [firsts.split("\n"), *others]
+        ended = text.endswith("\n")
+        n = text.count("\n") + (not ended)
+        columns = _columns(text, n, self.width, ended)
         limit = csv.field_size_limit()
         if columns is not None:
-            if len(body) > limit and any(max(map(len, col)) > limit for col in columns):
+            if len(text) > limit and any(max(map(len, col)) > limit for col in columns):
                 return None
             start = self._line + 1
             self._line += n
             return (Records(None, start + i, columns=[col[i:i + CHUNK_ROWS] for col in columns])
                     for i in range(0, n, CHUNK_ROWS))
-        rows = [line.split(",") if line else [] for line in body.split("\n")]
-        if len(body) > limit and any(len(cell) > limit for row in rows for cell in row):
+        rows = [line.split(",") if line else [] for line in (text[:-1] if ended else text).split("\n")]
+        if len(text) > limit and any(len(cell) > limit for row in rows for cell in row):
             return None
         start = self._line + 1
         self._line += n
@@ -198,6 +189,45 @@ class CSVReader:
         return Records(keep, start, keep_lines)
 
 
+def _columns(text: str, n: int, width: int, ended: bool) -> list[list[str]] | None:
+    """The ``n`` lines of a plain ``text`` as ``width`` columns, or None unless every line has
+    ``width`` cells (a blank line has none).
+
+    The cells are split at commas with each line end kept inside a cell of the first or the
+    last column (whichever is shorter in the first line: its cells are made twice). Every
+    cell holds at most one line end, so when that column's cells hold all of them, each line
+    is exactly ``width`` cells.
+    """
+    if width == 1:
+        if "," in text or "\n\n" in text or text.startswith("\n"):
+            return None
+        col = text.split("\n")
+        if ended:
+            col.pop()
+        return [col]
+    line = text[:text.find("\n")] if ended or n > 1 else text
+    if len(line) - line.rfind(",") - 1 <= line.find(","):  # the last column is the shorter
+        cells = text.replace("\n", "\n,").split(",")  # "a,b\n,c,d": "b\n" ends its line
+        if ended:
+            cells.pop()  # the empty cell after the last line end
+        if len(cells) != n * width:
+            return None
+        lasts = "".join(cells[width - 1::width])
+        if lasts.count("\n") != n - (not ended):
+            return None
+        col = lasts.split("\n")
+        if ended:
+            col.pop()
+        return [*(cells[k::width] for k in range(width - 1)), col]
+    cells = (text[:-1] if ended else text).replace("\n", ",\n").split(",")  # "a,b,\nc,d": "\nc" starts one
+    if len(cells) != n * width:
+        return None
+    firsts = "".join(cells[0::width])
+    if firsts.count("\n") != n - 1:
+        return None
+    return [firsts.split("\n"), *(cells[k::width] for k in range(1, width))]
+
+
 def _plain(text: str) -> str | None:
     """``text`` with \\r\\n as \\n when the csv module would only split it at commas and line
     ends (no quote, NUL or lone \\r), else None."""
@@ -230,18 +260,30 @@ class CSVWriter:
         self._buf.truncate()
 
     def write(self, columns: Columns) -> None:
-        if not columns or not columns[0]:
-            return
-        if all(None not in col and _csv_plain("".join(col)) for col in columns):  # type: ignore[arg-type]
-            self._stream.write("\n".join(map(",".join, zip(*columns))).encode("utf-8"))
-            self._stream.write(b"\n")
-            return
-        self._csv.writerows(zip(*([c or "" for c in col] for col in columns)))
-        self._drain()
+        n = len(columns[0]) if columns else 0
+        for at in range(0, n, _PIECE_ROWS):  # pieces: small buffers are reused, big ones page-fault
+            part = [col[at:at + _PIECE_ROWS] for col in columns] if n > _PIECE_ROWS else columns
+            text = _plain_rows(part)
+            if text is not None:
+                self._stream.write(text.encode("utf-8"))
+                self._stream.write(b"\n")
+            else:
+                self._csv.writerows(zip(*([c or "" for c in col] for col in part)))
+                self._drain()
 
     def close(self) -> None:
         self._stream.flush()
 
 
-def _csv_plain(text: str) -> bool:
-    return "," not in text and '"' not in text and "\n" not in text and "\r" not in text
+def _plain_rows(columns: Columns) -> str | None:
+    """The rows joined with "," and "\\n" when no cell needs quoting (no None, comma, quote or
+    line end in any cell), else None."""
+    try:
+        text = "\n".join(map(",".join, zip(*columns)))
+    except TypeError:  # a None cell
+        return None
+    rows = len(columns[0])
+    if (text.count(",") != (len(columns) - 1) * rows or text.count("\n") != rows - 1 or '"' in text
+            or "\r" in text):
+        return None
+    return text

@@ -32,7 +32,7 @@ MAX_LINE_BYTES = 1024 * 1024
 MAX_RECORD_BYTES = 2 * 1024 * 1024
 #: A chunk of records ends at the first record boundary after this much input.
 TARGET_CHUNK_BYTES = 1024 * 1024
-_BLOCK_BYTES = 256 * 1024
+_BLOCK_BYTES = 128 * 1024
 _BOM = b"\xef\xbb\xbf"
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
