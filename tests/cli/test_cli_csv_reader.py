@@ -123,6 +123,4 @@ def test_known_shapes(monkeypatch, text, block):
 def test_a_long_field_in_a_plain_block_is_the_csv_modules_error(monkeypatch):
     limit = csv.field_size_limit()
     data = ("amount,reference\n1,a\n2," + "b" * (limit + 1) + "\n3,c\n").encode()
-    header, records, bad, error = ours(data)
-    assert error == "line 3" and reference(data)[3] == "line 3"
-    assert records == [(2, ["1", "a"])] or records == []  # nothing after the long field
+    assert ours(data) == reference(data) == (("amount", "reference"), [(2, ["1", "a"])], [], "line 3")
