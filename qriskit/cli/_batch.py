@@ -22,7 +22,7 @@ from typing import IO, BinaryIO
 import qriskit
 from qriskit.errors import QRISError
 
-from . import _images, _inputs, _parquet
+from . import _images, _inputs
 from ._exits import EXIT_INVALID, EXIT_IO, EXIT_OK, EXIT_USAGE, CLIError
 from ._formats import FORMATS, Columns, ReadContext, Reader, Records, format_for, is_blank
 from ._output import Output
@@ -268,7 +268,9 @@ def run(args: argparse.Namespace) -> int:
     if args.png_dir:
         _images.require_encoder()  # a missing image extra stops here, before any file is made
     if "parquet" in (in_format, out_format):
-        _parquet.require_arrow()  # a missing arrow extra likewise
+        from ._parquet import require_arrow  # loaded only for Parquet
+
+        require_arrow()  # a missing arrow extra stops here too
     stream, size = _open_input(source, in_format)
     sink: IO[str] | None = None
     try:
@@ -294,7 +296,7 @@ def _plan(args: argparse.Namespace, reader: Reader, code: qriskit.QRIS | None, t
           bad: _BadRows) -> tuple[Converter, tuple[str, ...]]:
     """The converter for this input's columns, and the output's column names."""
     header = reader.header
-    arrow = isinstance(reader, _parquet.ParquetReader)
+    arrow = getattr(reader, "arrow", False)  # a reader of Arrow batches (Parquet)
     if code is not None:
         if header is None:
             if reader.width > 1:
@@ -331,6 +333,8 @@ def _plan(args: argparse.Namespace, reader: Reader, code: qriskit.QRIS | None, t
 def _arrow_plan(reader: Reader, code: qriskit.QRIS | None, verify_crc: bool, tip: qriskit.Tip | None,
                 payload: int | None, amount: int, reference: int | None, bad: _BadRows) -> Converter:
     """A Parquet file: its types checked before any row, only the used columns read."""
+    from . import _parquet
+
     assert isinstance(reader, _parquet.ParquetReader)
     texts = {col: what for col, what in ((payload, "codes"), (reference, "reference")) if col is not None}
     _parquet.check_types(reader, amount, texts)
@@ -354,7 +358,7 @@ def _run(args: argparse.Namespace, reader: Reader, convert: Converter, names: tu
     try:
         with Output(args.output) as out:
             writer = FORMATS[out_format].writer(out.stream, names)
-            as_is = isinstance(writer, _parquet.ParquetWriter)
+            as_is = getattr(writer, "arrow", False)  # takes Arrow arrays as they are
             show = not args.quiet and out.is_file and sys.stderr.isatty() and sys.stdout is not None \
                 and sys.stdout.isatty()
             with Progress(show, size) as progress:

@@ -122,6 +122,8 @@ def _size(stream: BinaryIO) -> int | None:
 class ParquetWriter:
     """Every column as strings, null for "no value"; a row group per ``ROW_GROUP_ROWS`` rows."""
 
+    arrow = True  # columns may be Arrow arrays
+
     def __init__(self, stream: BinaryIO, names: Sequence[str]) -> None:
         self._pa, _, pq = require_arrow()
         self._stream = stream
