@@ -215,7 +215,8 @@ def converter(code: qriskit.QRIS | None, verify_crc: bool, tip: qriskit.Tip | No
         refs = None
         if reference is not None:
             refs = text(batch.column(reference))
-            refs = pc.if_else(pc.equal(refs, ""), pa.scalar(None, refs.type), refs)
+            given = pc.cast(pc.utf8_length(refs), pa.bool_())  # no scalars: pa.scalar would load pandas
+            refs = pc.if_else(given, refs, pa.nulls(len(refs), refs.type))
         values, _ = arrow.to_dynamic(codes, amounts, tips=tip, references=refs, verify_crc=verify_crc,
                                      errors="null")
         out = [amount_text, values] + ([refs] if refs is not None else [])
