@@ -366,7 +366,7 @@ def _run(args: argparse.Namespace, reader: Reader, convert: Converter, names: tu
                     if not as_is:
                         columns = _lists(columns)
                     if pngs is not None:
-                        columns = [*columns, pngs.column(columns[1])]  # type: ignore[arg-type]
+                        columns = [*columns, pngs.column(_lists(columns[1:2])[0])]  # type: ignore[arg-type]
                     writer.write(columns)
                     written += len(columns[0])
                     progress.update(written, reader.position())

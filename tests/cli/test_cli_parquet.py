@@ -187,3 +187,13 @@ def test_large_file_streams_batch_by_batch(run, tmp_path):
         row = {name: table.column(name)[i].as_py() for name in table.schema.names}
         assert row["amount"] == f"{i + 1}.{(i + 1) % 100:02d}" and row["reference"] == f"INV-{i + 1}"
         assert row["payload"] == qriskit.to_dynamic(STATIC, row["amount"], reference=row["reference"])
+
+
+def test_png_dir_with_parquet_in_and_out(run, tmp_path, image_lib):
+    pq.write_table(pa.table({"amount": [1000, 2000]}), tmp_path / "a.parquet")
+    result = run("batch", STATIC, "a.parquet", "-o", "out.parquet", "--png-dir", "qr")
+    assert result.returncode == 0, result.err
+    rows = _rows(tmp_path / "out.parquet")
+    assert [r["image"] for r in rows] == ["qr/000001.png", "qr/000002.png"]
+    for row in rows:
+        assert image_lib.decode_image(tmp_path / row["image"]) == row["payload"]
