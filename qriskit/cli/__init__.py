@@ -11,7 +11,7 @@ user mistake; it prints one line on stderr and returns one of these exit codes
          row, input that is not UTF-8 or not well-formed CSV/JSON
     4    an image without a valid payment QR code, or an unreadable image
     5    I/O error: a file not found, unreadable or unwritable; stdin or stdout closed
-    6    an optional dependency is missing (the image or server extra, a QR decoder):
+    6    an optional dependency is missing (the image, server or arrow extra, a QR decoder):
          the message names what to install
     130  interrupted (Ctrl-C)
     141  the reader of stdout went away (qriskit ... | head): stopped quietly

@@ -1,12 +1,13 @@
 """``qriskit batch``: many dynamic codes, chunk by chunk, in constant memory.
 
-Records come from a reader and go to a writer (``_formats``: CSV and JSON lines). Each
+Records come from a reader and go to a writer (``_formats``: CSV, JSON lines, Parquet). Each
 chunk is converted by the library in one call where it can: ``code.to_dynamic_many`` for
 amounts without references, ``map`` over ``code.to_dynamic`` with references, and over
 parsed codes (kept in a small cache) for ``--codes``; no Python runs per row on that path.
 When the library refuses a value in a chunk, that chunk is done again row by row to name
 each bad row: amounts and references reach the library exactly as the input holds them
-(spaces around a cell trimmed), never parsed here.
+(spaces around a cell trimmed), never parsed here. Parquet batches go through the Arrow
+kernels (``_parquet``), a whole batch a call.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from itertools import repeat
-from operator import itemgetter
 from typing import IO, BinaryIO
 
 import qriskit
@@ -120,8 +120,6 @@ def _from_amounts(code: qriskit.QRIS, tip: qriskit.Tip | None, amount: int, refe
     """One static code, an amount (and a reference) per record."""
     many = code.to_dynamic_many
     convert = code.to_dynamic
-    get_amount = itemgetter(amount)
-    get_ref = itemgetter(reference) if reference is not None else None
 
     def slow(records: Records) -> Columns:
         amounts: list[str] = []
@@ -146,12 +144,11 @@ def _from_amounts(code: qriskit.QRIS, tip: qriskit.Tip | None, amount: int, refe
         return [amounts, payloads] if reference is None else [amounts, payloads, refs]
 
     def chunk(records: Records) -> Columns:
-        rows = records.rows
-        amounts = list(map(get_amount, rows))
+        amounts = records.column(amount)
         try:
-            if get_ref is None:
+            if reference is None:
                 return [amounts, many(amounts, tip)]
-            refs = list(map(str.strip, map(get_ref, rows)))
+            refs = list(map(str.strip, records.column(reference)))
             if "" not in refs:
                 return [amounts, list(map(convert, amounts, repeat(tip), refs)), refs]
         except QRISError:
@@ -167,8 +164,6 @@ def _from_codes(verify_crc: bool, tip: qriskit.Tip | None, payload: int, amount:
     parsed = _Parsed(verify_crc)
     lookup = parsed.__getitem__
     convert = qriskit.QRIS.to_dynamic
-    get_code, get_amount = itemgetter(payload), itemgetter(amount)
-    get_ref = itemgetter(reference) if reference is not None else None
 
     def slow(records: Records) -> Columns:
         amounts: list[str] = []
@@ -201,13 +196,12 @@ def _from_codes(verify_crc: bool, tip: qriskit.Tip | None, payload: int, amount:
         return [amounts, payloads] if reference is None else [amounts, payloads, refs]
 
     def chunk(records: Records) -> Columns:
-        rows = records.rows
-        amounts = list(map(get_amount, rows))
+        amounts = records.column(amount)
         try:
-            codes = list(map(lookup, map(get_code, rows)))
-            if get_ref is None:
+            codes = list(map(lookup, records.column(payload)))
+            if reference is None:
                 return [amounts, list(map(convert, codes, amounts, repeat(tip)))]
-            refs = list(map(str.strip, map(get_ref, rows)))
+            refs = list(map(str.strip, records.column(reference)))
             if "" not in refs:
                 return [amounts, list(map(convert, codes, amounts, repeat(tip), refs)), refs]
         except QRISError:
@@ -230,7 +224,10 @@ def _output_format(args: argparse.Namespace) -> str:
     return fmt or "csv"
 
 
-def _open_input(source: str) -> tuple[BinaryIO, int | None]:
+def _open_input(source: str, in_format: str) -> tuple[BinaryIO, int | None]:
+    if source == "-" and in_format == "parquet":
+        raise CLIError("Parquet cannot be read from stdin (it is read from its end): give the file's path",
+                       EXIT_USAGE)
     if source == "-":
         return _inputs.stdin_binary(), None
     if not os.path.exists(source):
@@ -270,7 +267,11 @@ def run(args: argparse.Namespace) -> int:
         code.to_dynamic("1", tip)  # a fee the code's currency refuses stops here, before any row
     if args.png_dir:
         _images.require_encoder()  # a missing image extra stops here, before any file is made
-    stream, size = _open_input(source)
+    if "parquet" in (in_format, out_format):
+        from ._parquet import require_arrow  # loaded only for Parquet
+
+        require_arrow()  # a missing arrow extra stops here too
+    stream, size = _open_input(source, in_format)
     sink: IO[str] | None = None
     try:
         if args.errors:
@@ -295,6 +296,7 @@ def _plan(args: argparse.Namespace, reader: Reader, code: qriskit.QRIS | None, t
           bad: _BadRows) -> tuple[Converter, tuple[str, ...]]:
     """The converter for this input's columns, and the output's column names."""
     header = reader.header
+    arrow = getattr(reader, "arrow", False)  # a reader of Arrow batches (Parquet)
     if code is not None:
         if header is None:
             if reader.width > 1:
@@ -306,7 +308,10 @@ def _plan(args: argparse.Namespace, reader: Reader, code: qriskit.QRIS | None, t
             if found is None:
                 raise CLIError(f"the header {','.join(header)!r} has no 'amount' column", EXIT_USAGE)
             amount, reference = found, _column(header, REFERENCE, "reference")
-        convert = _from_amounts(code, tip, amount, reference, bad)
+        if arrow:
+            convert = _arrow_plan(reader, code, args.verify_crc, tip, None, amount, reference, bad)
+        else:
+            convert = _from_amounts(code, tip, amount, reference, bad)
     else:
         if header is None:
             raise CLIError("the --codes file needs a header row with 'payload' (or 'qris') and 'amount'"
@@ -317,9 +322,29 @@ def _plan(args: argparse.Namespace, reader: Reader, code: qriskit.QRIS | None, t
             raise CLIError("the --codes file needs a header row with a 'payload' (or 'qris') column "
                            "and an 'amount' column", EXIT_USAGE)
         reference = _column(header, REFERENCE, "reference")
-        convert = _from_codes(args.verify_crc, tip, payload, amount_col, reference, bad)
+        if arrow:
+            convert = _arrow_plan(reader, None, args.verify_crc, tip, payload, amount_col, reference, bad)
+        else:
+            convert = _from_codes(args.verify_crc, tip, payload, amount_col, reference, bad)
     names = ("amount", "payload") + (("reference",) if reference is not None else ())
     return convert, names + (("image",) if args.png_dir else ())
+
+
+def _arrow_plan(reader: Reader, code: qriskit.QRIS | None, verify_crc: bool, tip: qriskit.Tip | None,
+                payload: int | None, amount: int, reference: int | None, bad: _BadRows) -> Converter:
+    """A Parquet file: its types checked before any row, only the used columns read."""
+    from . import _parquet
+
+    assert isinstance(reader, _parquet.ParquetReader)
+    texts = {col: what for col, what in ((payload, "codes"), (reference, "reference")) if col is not None}
+    _parquet.check_types(reader, amount, texts)
+    reader.used = [amount, *texts]
+    return _parquet.converter(code, verify_crc, tip, payload, amount, reference, bad, describe)
+
+
+def _lists(columns: Columns) -> Columns:
+    """Columns as lists (the Arrow path gives arrays)."""
+    return [col if isinstance(col, list) else col.to_pylist() for col in columns]  # type: ignore[attr-defined]
 
 
 def _run(args: argparse.Namespace, reader: Reader, convert: Converter, names: tuple[str, ...],
@@ -333,12 +358,15 @@ def _run(args: argparse.Namespace, reader: Reader, convert: Converter, names: tu
     try:
         with Output(args.output) as out:
             writer = FORMATS[out_format].writer(out.stream, names)
+            as_is = getattr(writer, "arrow", False)  # takes Arrow arrays as they are
             show = not args.quiet and out.is_file and sys.stderr.isatty() and sys.stdout is not None \
                 and sys.stdout.isatty()
             with Progress(show, size) as progress:
                 for columns in _converted(reader, convert):
+                    if not as_is:
+                        columns = _lists(columns)
                     if pngs is not None:
-                        columns = [*columns, pngs.column(columns[1])]  # type: ignore[arg-type]
+                        columns = [*columns, pngs.column(_lists(columns[1:2])[0])]  # type: ignore[arg-type]
                     writer.write(columns)
                     written += len(columns[0])
                     progress.update(written, reader.position())
@@ -352,7 +380,7 @@ def _run(args: argparse.Namespace, reader: Reader, convert: Converter, names: tu
 
 def _converted(reader: Reader, convert: Converter) -> Iterator[Columns]:
     for records in reader.chunks():
-        if records.rows:
+        if len(records):
             columns = convert(records)
             if columns[0]:
                 yield columns

@@ -37,7 +37,7 @@ EXIT_CODES: MappingProxyType[int, str] = MappingProxyType({
                   "input that is not UTF-8 or not well-formed CSV/JSON",
     EXIT_IMAGE: "an image without a valid payment QR code, or an unreadable image",
     EXIT_IO: "I/O error: a file not found, unreadable or unwritable; stdin or stdout closed",
-    EXIT_EXTRA: "an optional dependency is missing (the image or server extra, a QR decoder): "
+    EXIT_EXTRA: "an optional dependency is missing (the image, server or arrow extra, a QR decoder): "
                 "the message names what to install",
     EXIT_INTERRUPTED: "interrupted (Ctrl-C)",
     EXIT_PIPE: "the reader of stdout went away (qriskit ... | head): stopped quietly",

@@ -2,7 +2,9 @@
 
 ``Lines(stream)`` iterates ``str`` lines with their line ends, split at \\n, \\r\\n or \\r
 (as ``open(newline="")`` does), a leading UTF-8 BOM dropped. The work per line happens in C
-(``io.StringIO`` over blocks of whole lines); Python runs once per block. A stream is read
+(``io.StringIO`` over blocks of whole lines); Python runs once per block. ``texts()`` gives
+the blocks themselves (text of whole lines; the last may lack its line end) to a consumer
+that splits them itself; use one or the other. A stream is read
 with ``read1`` where it has one, so a pipe's rows are handled as they arrive.
 
 Stops with a ``CLIError`` (exit 3) naming the line: bytes that are not UTF-8 (the lines
@@ -30,7 +32,7 @@ MAX_LINE_BYTES = 1024 * 1024
 MAX_RECORD_BYTES = 2 * 1024 * 1024
 #: A chunk of records ends at the first record boundary after this much input.
 TARGET_CHUNK_BYTES = 1024 * 1024
-_BLOCK_BYTES = 256 * 1024
+_BLOCK_BYTES = 128 * 1024
 _BOM = b"\xef\xbb\xbf"
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
@@ -49,7 +51,8 @@ class Lines:
         self._done_line = 0
         #: how many lines the consumer has taken (it asks for a block when the last is used up)
         self.taken: Callable[[], int] = lambda: 0
-        self._it: Iterator[str] = chain.from_iterable(self._blocks())
+        self._texts = self._blocks()
+        self._it: Iterator[str] = chain.from_iterable(map(_lines, self._texts))
 
     def __iter__(self) -> Iterator[str]:
         return self._it
@@ -57,13 +60,17 @@ class Lines:
     def __next__(self) -> str:
         return next(self._it)
 
+    def texts(self) -> Iterator[str]:
+        """The blocks of text not yet taken (shared with the line iterator)."""
+        return self._texts
+
     def start_chunk(self, progress: Callable[[], int], line: int) -> None:
         """A new chunk begins after ``line``; ``progress()`` counts the records completed."""
         self._mark = self._done_read = self.read
         self._progress, self._done, self._done_line = progress, progress(), line
         self.full = False
 
-    def _blocks(self) -> Iterator[Iterator[str]]:
+    def _blocks(self) -> Iterator[str]:
         carry = b""
         first = True
         while True:
@@ -77,14 +84,22 @@ class Lines:
             block = self._read_block(_BLOCK_BYTES)
             self.read += len(block)
             if first and block:
+                while len(block) < len(_BOM) and _BOM.startswith(block):  # a BOM may come in pieces
+                    more = self._read_block(_BLOCK_BYTES)
+                    if not more:
+                        break
+                    self.read += len(more)
+                    block += more
                 first = False
                 if block.startswith(_BOM):
                     block = block[len(_BOM):]
+                    if not block:
+                        continue
                 elif block.startswith(_UTF16_BOMS):
                     raise _fail("line 1: the input is UTF-16 text; save it as UTF-8")
             if not block:
                 if carry:
-                    yield self._text(carry)
+                    yield from self._text(carry)
                 return
             data = carry + block if carry else block
             cut = max(data.rfind(b"\n"), data.rfind(b"\r", 0, len(data) - 1)) + 1
@@ -93,9 +108,11 @@ class Lines:
                 raise _fail(f"line {self.taken() + _count(data[:cut]) + 1} is longer than "
                             f"{MAX_LINE_BYTES // 1024} KiB")
             if cut:
-                yield self._text(data[:cut])
+                yield from self._text(data[:cut])
 
     def _text(self, data: bytes) -> Iterator[str]:
+        """The block's text; for bytes that are not UTF-8, the text of the lines before them
+        (if any), then the error."""
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError as exc:
@@ -106,13 +123,17 @@ class Lines:
             if not good:
                 raise error from None
             return _failing(data[:good].decode("utf-8"), error)  # the lines before it come first
-        return io.StringIO(text, newline="")
+        return iter((text,))
 
 
 def _failing(text: str, error: CLIError) -> Iterator[str]:
-    """Lines, then an error: what a block with a line that is not UTF-8 gives."""
-    yield from io.StringIO(text, newline="")
+    """A text, then an error: what a block with a line that is not UTF-8 gives."""
+    yield text
     raise error
+
+
+def _lines(text: str) -> Iterator[str]:
+    return io.StringIO(text, newline="")
 
 
 def _fail(message: str) -> CLIError:

@@ -191,7 +191,8 @@ def make_parser() -> argparse.ArgumentParser:
         "  qriskit batch qris.txt prices.csv -o out.csv --png-dir qr/\n"
         "  qriskit batch --codes orders.csv -o out.jsonl --skip-bad --errors bad.txt\n"
         "\n"
-        "input (UTF-8 CSV, or JSON lines with --input-format jsonl or a .jsonl name):\n"
+        "input (UTF-8 CSV, JSON lines with --input-format jsonl or a .jsonl name, or a\n"
+        "  .parquet file: needs the arrow extra, never stdin):\n"
         "  AMOUNTS: one amount per line (no header), or a header row with an 'amount'\n"
         "           column and optionally 'reference'\n"
         "  --codes: a header row with 'payload' (or 'qris'), 'amount', optionally 'reference'\n"
@@ -200,15 +201,16 @@ def make_parser() -> argparse.ArgumentParser:
         "  the run (exit 3, nothing left behind by -o) unless --skip-bad is given.\n"
         "  Amounts are used exactly as written: 15.000, 1,000 or 2.500,50 are refused.\n"
         "output: CSV with columns amount,payload[,reference][,image], or JSON lines with\n"
-        "        the same keys (--format jsonl, or an -o name ending in .jsonl)\n"
+        "        the same keys (--format jsonl, or an -o name ending in .jsonl), or Parquet\n"
+        "        string columns (--format parquet, or an -o name ending in .parquet)\n"
     ))
     p.add_argument("code", nargs="?", metavar="CODE",
                    help="the static code: a payload, or a text file or image holding one "
                         "(not '-': stdin carries the amounts)")
     p.add_argument("amounts", nargs="?", default="-", metavar="AMOUNTS",
-                   help="file of amounts (CSV or JSON lines); '-' (default) for stdin")
+                   help="file of amounts (CSV, JSON lines or Parquet); '-' (default) for stdin")
     p.add_argument("--codes", metavar="FILE",
-                   help="a file of codes and amounts (CSV or JSON lines), instead of CODE and AMOUNTS")
+                   help="a file of codes and amounts (CSV, JSON lines or Parquet), instead of CODE and AMOUNTS")
     p.add_argument("-o", "--output", metavar="FILE",
                    help="write here instead of stdout (a file is written whole or not at all)")
     p.add_argument("-f", "--format", choices=tuple(FORMATS),

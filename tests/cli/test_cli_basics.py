@@ -216,12 +216,12 @@ def test_make_parser_builds_the_tree():
 
 
 def test_help_stays_light():
-    """`qriskit --help` and `qriskit info` load no image, numpy, rich or server module."""
+    """`qriskit --help` and `qriskit info` load no image, numpy, rich, pyarrow or server module."""
     code = (
         "import sys\n"
         "from qriskit.cli import main\n"
         "rc = main(['--help']) + main(['info', sys.argv[1]])\n"
-        "names = {'PIL', 'numpy', 'rich', 'segno', 'zxingcpp', 'cv2', 'starlette', 'uvicorn', 'httpx'}\n"
+        "names = {'PIL', 'numpy', 'rich', 'segno', 'zxingcpp', 'cv2', 'starlette', 'uvicorn', 'httpx', 'pyarrow'}\n"
         "heavy = sorted({m.split('.')[0] for m in sys.modules} & names)\n"
         "server = sorted(m for m in sys.modules if m.startswith('qriskit.server'))\n"
         "print('HEAVY', heavy, server, rc)\n"

@@ -1,0 +1,199 @@
+"""batch with Parquet: read batch by batch through the Arrow kernels, written as string columns."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from decimal import Decimal
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+import qriskit
+from qriskit import cli
+
+from .conftest import BAD_CRC, STATIC, assert_one_line_error, crc_ok, fields, tlv, with_crc
+from .test_cli_batch import _peak_rss_kb
+
+TIP = ("--fee-fixed", "1000")
+
+
+def _rows(path) -> list[dict[str, str | None]]:
+    return pq.read_table(path).to_pylist()
+
+
+def _csv(text: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def test_parquet_to_csv_equals_csv_to_csv(run, tmp_path):
+    """The same cells from Parquet and from CSV give the same bytes (tip and references too)."""
+    amounts, refs = ["15000", "2500.50", " 7 ", "1."], ["INV-1", "", " INV 3 ", "R-4"]
+    pq.write_table(pa.table({"Amount": amounts, "ref": refs}), tmp_path / "in.parquet")
+    (tmp_path / "in.csv").write_text("Amount,ref\n" + "".join(f"{a},{r}\n" for a, r in zip(amounts, refs)))
+    from_parquet = run("batch", STATIC, "in.parquet", *TIP)
+    from_csv = run("batch", STATIC, "in.csv", *TIP)
+    assert from_parquet.returncode == 0, from_parquet.err
+    assert from_parquet.stdout == from_csv.stdout
+    rows = _csv(from_parquet.out)
+    assert [r["amount"] for r in rows] == ["15000", "2500.50", "7", "1."]
+    assert [r["reference"] for r in rows] == ["INV-1", "", "INV 3", "R-4"]
+    tip = qriskit.Tip.fixed(1000)
+    assert rows[2]["payload"] == qriskit.to_dynamic(STATIC, "7", tip=tip, reference="INV 3")
+    assert rows[1]["payload"] == qriskit.to_dynamic(STATIC, "2500.50", tip=tip)
+
+
+def test_csv_to_parquet_and_back(run, tmp_path):
+    """CSV -> Parquet holds the CSV output's columns as strings; Parquet -> CSV gives the CSV output."""
+    (tmp_path / "in.csv").write_text("amount,reference\n15000,INV-1\n2500.50,\n99,X\n")
+    as_csv = run("batch", STATIC, "in.csv")
+    done = run("batch", STATIC, "in.csv", "-o", "out.parquet")
+    assert done.returncode == 0, done.err
+    table = pq.read_table(tmp_path / "out.parquet")
+    assert table.schema.names == ["amount", "payload", "reference"]
+    assert all(t == pa.string() for t in table.schema.types)
+    expected = _csv(as_csv.out)
+    assert [{k: v or "" for k, v in row.items()} for row in table.to_pylist()] == expected
+    assert table.column("reference").to_pylist()[1] is None  # no value: null, not ""
+    # and back: the Parquet output, read as input, gives the same CSV
+    pq.write_table(table.select(["amount", "reference"]), tmp_path / "again.parquet")
+    assert run("batch", STATIC, "again.parquet").stdout == as_csv.stdout
+
+
+def test_codes_parquet_to_parquet(run, tmp_path):
+    other = with_crc(STATIC[:-8].replace(tlv("59", "Toko Sejahtera"), tlv("59", "Kedai Kopi")))
+    pq.write_table(pa.table({"qris": [STATIC, other, STATIC], "amount": pa.array([1000, 25, 3], pa.int32())}),
+                   tmp_path / "codes.parquet")
+    done = run("batch", "--codes", "codes.parquet", "--format", "parquet", "-o", "out.bin")
+    assert done.returncode == 0, done.err
+    rows = _rows(tmp_path / "out.bin")
+    assert [r["amount"] for r in rows] == ["1000", "25", "3"]
+    assert [r["payload"] for r in rows] == [qriskit.to_dynamic(STATIC, 1000), qriskit.to_dynamic(other, 25),
+                                            qriskit.to_dynamic(STATIC, 3)]
+    assert all(crc_ok(r["payload"]) for r in rows)
+
+
+def test_decimal_amounts(run, tmp_path):
+    amounts = pa.array([Decimal("15000.50"), Decimal("3.00")], pa.decimal128(10, 2))
+    pq.write_table(pa.table({"amount": amounts}), tmp_path / "d.parquet")
+    result = run("batch", STATIC, "d.parquet")
+    assert result.returncode == 0, result.err
+    rows = _csv(result.out)
+    assert [r["amount"] for r in rows] == ["15000.50", "3.00"]
+    assert [fields(r["payload"])["54"] for r in rows] == ["15000.50", "3.00"]
+    assert rows[0]["payload"] == qriskit.to_dynamic(STATIC, Decimal("15000.50"))
+
+
+def test_bad_row_stops_with_its_row_and_writes_nothing(run, tmp_path):
+    pq.write_table(pa.table({"amount": ["1000", "2000", "1.000", "abc"]}), tmp_path / "in.parquet")
+    result = run("batch", STATIC, "in.parquet", "-o", "out.csv")
+    assert_one_line_error(result, cli.EXIT_INVALID, "row 3", "thousands separator", "--skip-bad")
+    assert not (tmp_path / "out.csv").exists()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_skip_bad_names_rows_like_csv(run, tmp_path):
+    """Each bad row is named "row N" with the message the CSV path gives for the same cell."""
+    amounts = ["1000", "0", None, "  ", "15.000", "2500"]
+    pq.write_table(pa.table({"amount": amounts, "reference": ["A", "B", "C", "D", "E", "F" * 30]}),
+                   tmp_path / "in.parquet")
+    result = run("batch", STATIC, "in.parquet", "--skip-bad", "--errors", "bad.txt", "-o", "out.parquet")
+    assert result.returncode == 0, result.err
+    assert "1 code written to out.parquet, 5 bad rows skipped" in result.err
+    bad = (tmp_path / "bad.txt").read_text().splitlines()
+    assert [line.split(":")[0] for line in bad] == ["row 2", "row 3", "row 4", "row 5", "row 6"]
+    assert bad[1] == "row 3: no amount" and bad[2] == "row 4: no amount"
+    (tmp_path / "in.csv").write_text("amount,reference\n1000,A\n0,B\n15.000,E\n2500," + "F" * 30 + "\n")
+    assert run("batch", STATIC, "in.csv", "--skip-bad", "--errors", "csv-bad.txt").returncode == 0
+    csv_reasons = [line.split(": ", 1)[1] for line in (tmp_path / "csv-bad.txt").read_text().splitlines()]
+    assert csv_reasons == [bad[0].split(": ", 1)[1], bad[3].split(": ", 1)[1], bad[4].split(": ", 1)[1]]
+    assert [r["amount"] for r in _rows(tmp_path / "out.parquet")] == ["1000"]
+
+
+def test_codes_bad_crc_and_missing_code(run, tmp_path):
+    pq.write_table(pa.table({"payload": [STATIC, BAD_CRC, None], "amount": [10, 20, 30]}), tmp_path / "c.parquet")
+    result = run("batch", "--codes", "c.parquet", "--skip-bad")
+    assert result.returncode == 0, result.err
+    assert "skipped row 2: invalid code:" in result.err and "--no-crc-check" in result.err
+    assert "skipped row 3: no payload" in result.err
+    assert [r["amount"] for r in _csv(result.out)] == ["10"]
+    unchecked = run("batch", "--codes", "c.parquet", "--skip-bad", "--no-crc-check")
+    assert [r["amount"] for r in _csv(unchecked.out)] == ["10", "20"]
+
+
+def test_float_amounts_are_refused(run, tmp_path):
+    pq.write_table(pa.table({"amount": [1.5, 2.0]}), tmp_path / "f.parquet")
+    result = run("batch", STATIC, "f.parquet", "-o", "out.csv")
+    assert_one_line_error(result, cli.EXIT_INVALID, "'amount'", "double", "floats", "integers, decimal or strings")
+    assert not (tmp_path / "out.csv").exists()
+
+
+def test_other_column_types_are_refused(run, tmp_path):
+    pq.write_table(pa.table({"amount": [True], "reference": ["x"]}), tmp_path / "b.parquet")
+    assert_one_line_error(run("batch", STATIC, "b.parquet"), cli.EXIT_INVALID, "'amount'", "bool")
+    pq.write_table(pa.table({"amount": [1], "reference": [b"x"]}), tmp_path / "r.parquet")
+    assert_one_line_error(run("batch", STATIC, "r.parquet"), cli.EXIT_INVALID, "'reference'", "strings")
+    pq.write_table(pa.table({"amount": [1], "reference": [42]}), tmp_path / "n.parquet")  # integers: their text
+    assert fields(_csv(run("batch", STATIC, "n.parquet").out)[0]["payload"])["62"].startswith("050242")
+
+
+def test_parquet_needs_an_amount_column_and_a_real_file(run, tmp_path):
+    pq.write_table(pa.table({"price": [1]}), tmp_path / "p.parquet")
+    assert_one_line_error(run("batch", STATIC, "p.parquet"), cli.EXIT_USAGE, "'amount'")
+    (tmp_path / "fake.parquet").write_text("amount\n1000\n")
+    assert_one_line_error(run("batch", STATIC, "fake.parquet"), cli.EXIT_INVALID, "Parquet")
+
+
+def test_stdin_is_refused_for_parquet(run, tmp_path):
+    pq.write_table(pa.table({"amount": [1]}), tmp_path / "a.parquet")
+    data = (tmp_path / "a.parquet").read_bytes()
+    result = run("batch", STATIC, "-", "--input-format", "parquet", input=data)
+    assert_one_line_error(result, cli.EXIT_USAGE, "stdin", "path")
+
+
+def test_without_the_arrow_extra(run_without, tmp_path):
+    pq.write_table(pa.table({"amount": [1]}), tmp_path / "a.parquet")
+    for args in (["batch", STATIC, "a.parquet", "-o", "out.csv"], ["batch", STATIC, "-o", "out.parquet"]):
+        result = run_without(("pyarrow",), *args, input="1000\n")
+        assert_one_line_error(result, cli.EXIT_EXTRA, "Parquet", 'pip install "pyqriskit[arrow]"')
+        assert "Error" not in result.err
+        assert not (tmp_path / "out.csv").exists() and not (tmp_path / "out.parquet").exists()
+    assert run_without(("pyarrow",), "batch", STATIC, input="1000\n").returncode == 0  # CSV needs no extra
+
+
+@pytest.mark.skipif(not hasattr(os, "wait4"), reason="needs os.wait4 for a child's peak RSS")
+def test_large_file_streams_batch_by_batch(run, tmp_path):
+    """300,000 rows in many row groups: the right rows out, and a peak close to 100,000 rows'.
+
+    Holding 200,000 more output payloads would take 45 MB or more; the bound allows 16 MB
+    of noise (the allocators keep some freed memory).
+    """
+    n = 300_000
+    amounts = pa.array([f"{i}.{i % 100:02d}" for i in range(1, n + 1)])
+    refs = pa.array([f"INV-{i}" for i in range(1, n + 1)])
+    pq.write_table(pa.table({"amount": amounts, "reference": refs}), tmp_path / "big.parquet",
+                   row_group_size=50_000)
+    pq.write_table(pa.table({"amount": amounts[:100_000], "reference": refs[:100_000]}), tmp_path / "small.parquet",
+                   row_group_size=50_000)
+    small = _peak_rss_kb(["batch", STATIC, "small.parquet", "-o", "small.out.parquet"], tmp_path)
+    big = _peak_rss_kb(["batch", STATIC, "big.parquet", "-o", "big.out.parquet"], tmp_path)
+    assert big - small < 16 * 1024, (small, big)
+    out = pq.ParquetFile(tmp_path / "big.out.parquet")
+    assert out.metadata.num_rows == n and out.metadata.num_row_groups > 1
+    table = out.read()
+    for i in (0, 4241, n // 2, n - 1):
+        row = {name: table.column(name)[i].as_py() for name in table.schema.names}
+        assert row["amount"] == f"{i + 1}.{(i + 1) % 100:02d}" and row["reference"] == f"INV-{i + 1}"
+        assert row["payload"] == qriskit.to_dynamic(STATIC, row["amount"], reference=row["reference"])
+
+
+def test_png_dir_with_parquet_in_and_out(run, tmp_path, image_lib):
+    pq.write_table(pa.table({"amount": [1000, 2000]}), tmp_path / "a.parquet")
+    result = run("batch", STATIC, "a.parquet", "-o", "out.parquet", "--png-dir", "qr")
+    assert result.returncode == 0, result.err
+    rows = _rows(tmp_path / "out.parquet")
+    assert [r["image"] for r in rows] == ["qr/000001.png", "qr/000002.png"]
+    for row in rows:
+        assert image_lib.decode_image(tmp_path / row["image"]) == row["payload"]
