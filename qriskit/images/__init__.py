@@ -9,7 +9,8 @@ Decoding::
 string or ``data:`` URI, a PIL image or a numpy array (H x W gray, H x W x 3 RGB or
 H x W x 4 RGBA; uint8, uint16, bool or float in 0..1). Formats: PNG, JPEG, GIF, WebP, BMP,
 TIFF (``FORMATS``; never EPS, PS or PDF). Limits (keyword arguments): ``max_bytes``
-(``MAX_IMAGE_BYTES``), ``max_pixels`` (``MAX_IMAGE_PIXELS``), ``timeout``
+(``MAX_IMAGE_BYTES``), ``max_pixels`` (``MAX_IMAGE_PIXELS``), ``max_decoded_bytes``
+(``MAX_DECODED_BYTES``: the memory the decoder may hold for the pixels), ``timeout``
 (``DECODE_TIMEOUT`` seconds). Backends: ``DECODERS``, :func:`get_decoder`,
 :func:`available_decoders`.
 
@@ -40,7 +41,15 @@ from ._backends import (
 from ._convert import Converted, convert_image
 from ._decode import decode_image, decode_images
 from ._encode import KINDS, ImageKind, encode_image
-from ._limits import DECODE_TIMEOUT, FORMATS, MAX_ENCODE_SIDE, MAX_IMAGE_BYTES, MAX_IMAGE_PIXELS, WORK_PIXELS
+from ._limits import (
+    DECODE_TIMEOUT,
+    FORMATS,
+    MAX_DECODED_BYTES,
+    MAX_ENCODE_SIDE,
+    MAX_IMAGE_BYTES,
+    MAX_IMAGE_PIXELS,
+    WORK_PIXELS,
+)
 from ._qr import ERROR_LEVELS
 
 __all__ = [
@@ -50,6 +59,7 @@ __all__ = [
     "ERROR_LEVELS",
     "FORMATS",
     "KINDS",
+    "MAX_DECODED_BYTES",
     "MAX_ENCODE_SIDE",
     "MAX_IMAGE_BYTES",
     "MAX_IMAGE_PIXELS",

@@ -7,7 +7,7 @@ from typing import Any, Final, NamedTuple
 from ._decode import decode_image
 from ._encode import encode_image
 
-_DECODE_OPTS: Final = ("decoder", "retry", "max_bytes", "max_pixels", "timeout")
+_DECODE_OPTS: Final = ("decoder", "retry", "max_bytes", "max_pixels", "max_decoded_bytes", "timeout")
 _DYNAMIC_OPTS: Final = ("tip", "reference")
 _ENCODE_OPTS: Final = ("kind", "scale", "border", "error")
 
@@ -24,7 +24,8 @@ def convert_image(source: object, amount: Any, **options: Any) -> Converted:
 
     ``options``: ``tip``, ``reference`` (for :func:`qriskit.to_dynamic`); ``kind`` (default
     "png"), ``scale``, ``border``, ``error`` (for :func:`encode_image`); ``decoder``,
-    ``retry``, ``max_bytes``, ``max_pixels``, ``timeout`` (for :func:`decode_image`).
+    ``retry``, ``max_bytes``, ``max_pixels``, ``max_decoded_bytes``, ``timeout`` (for
+    :func:`decode_image`).
     """
     unknown = set(options) - set(_DECODE_OPTS + _DYNAMIC_OPTS + _ENCODE_OPTS)
     if unknown:

@@ -1,6 +1,7 @@
 """Finding QR codes in a picture: the cascade of decoder passes, within a budget.
 
-The picture is loaded within ``max_bytes`` and ``max_pixels`` (see ``_load``), at most
+The picture is loaded within ``max_bytes``, ``max_pixels`` and ``max_decoded_bytes`` (see
+``_load``), at most
 ``WORK_PIXELS`` for the first passes. With the default decoder a quick zxing-cpp pass (no
 rotation / downscale / inversion search) reads clean pictures, then the full pass, then
 cheap Pillow variants (upscale, downscale, median filters, equalisation, inversion). A
@@ -19,7 +20,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from ..errors import ImageError, NoQRCodeFound, QRISError
 from ._backends import Decoder, ZXingDecoder, get_decoder
 from ._deps import needs
-from ._limits import DECODE_TIMEOUT, MAX_IMAGE_BYTES, MAX_IMAGE_PIXELS, WORK_PIXELS
+from ._limits import DECODE_TIMEOUT, MAX_DECODED_BYTES, MAX_IMAGE_BYTES, MAX_IMAGE_PIXELS, WORK_PIXELS
 from ._load import Loaded, load
 
 if TYPE_CHECKING:
@@ -107,8 +108,8 @@ class Scan(NamedTuple):
     timed_out: bool
 
 
-def _check_budget(max_bytes: object, max_pixels: object, timeout: object) -> float | None:
-    for name, value in (("max_bytes", max_bytes), ("max_pixels", max_pixels)):
+def _check_budget(max_bytes: object, max_pixels: object, max_decoded_bytes: object, timeout: object) -> float | None:
+    for name, value in (("max_bytes", max_bytes), ("max_pixels", max_pixels), ("max_decoded_bytes", max_decoded_bytes)):
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
             raise ValueError(f"{name} must be a positive int, not {value!r}")
     if timeout is None:
@@ -126,18 +127,21 @@ def scan(
     max_pixels: int,
     timeout: float | None,
     payment_only: bool,
+    max_decoded_bytes: int = MAX_DECODED_BYTES,
 ) -> Scan:
     """Run the passes. With ``payment_only`` stop at the first pass that yields a valid
     payment payload, else at the first that yields any QR code."""
     with needs("decoding images"):
         import numpy as np
 
-    limit = _check_budget(max_bytes, max_pixels, timeout)
+    limit = _check_budget(max_bytes, max_pixels, max_decoded_bytes, timeout)
     deadline = None if limit is None else time.monotonic() + limit
     dec = get_decoder(decoder)
     if retry is None:
         retry = decoder is None
-    loaded = load(source, max_bytes=max_bytes, max_pixels=max_pixels, work_pixels=WORK_PIXELS)
+    loaded = load(
+        source, max_bytes=max_bytes, max_pixels=max_pixels, work_pixels=WORK_PIXELS, max_decoded_bytes=max_decoded_bytes
+    )
     found: list[str] = []
     tried: list[str] = []
     rejected: dict[str, str] = {}
@@ -186,6 +190,7 @@ def decode_images(
     retry: bool | None = None,
     max_bytes: int = MAX_IMAGE_BYTES,
     max_pixels: int = MAX_IMAGE_PIXELS,
+    max_decoded_bytes: int = MAX_DECODED_BYTES,
     timeout: float | None = DECODE_TIMEOUT,
 ) -> list[str]:
     """Return the text of every QR code found in the picture ([] when there is none).
@@ -194,12 +199,13 @@ def decode_images(
     ``decoder``: "zxing-cpp" (default), "opencv", "zbar" (``DECODERS``) or a
     :class:`Decoder`. ``retry``: try cheap image variants when the plain read finds
     nothing (default: on for the default decoder only). Limits: ``max_bytes`` read from the
-    source (50 MiB), ``max_pixels`` (40 000 000), ``timeout`` seconds for the passes (5.0;
-    None: no limit). Raises :class:`~qriskit.errors.ImageError` when the source cannot be
+    source (50 MiB), ``max_pixels`` (40 000 000), ``max_decoded_bytes`` the decoder may hold
+    for the pixels (200 000 000: see ``MAX_DECODED_BYTES``), ``timeout`` seconds for the
+    passes (5.0; None: no limit). Raises :class:`~qriskit.errors.ImageError` when the source cannot be
     read or is over a limit, naming it, and :class:`~qriskit.errors.NoQRCodeFound` when the
     time ran out before any code was found.
     """
-    result = scan(source, decoder, retry, max_bytes, max_pixels, timeout, False)
+    result = scan(source, decoder, retry, max_bytes, max_pixels, timeout, False, max_decoded_bytes)
     if result.timed_out and not result.found:
         raise _timed_out(timeout, result.tried)
     return result.found
@@ -212,6 +218,7 @@ def decode_image(
     retry: bool | None = None,
     max_bytes: int = MAX_IMAGE_BYTES,
     max_pixels: int = MAX_IMAGE_PIXELS,
+    max_decoded_bytes: int = MAX_DECODED_BYTES,
     timeout: float | None = DECODE_TIMEOUT,
 ) -> str:
     """Return the one EMV payment payload (CRC checked) shown in the picture.
@@ -220,10 +227,11 @@ def decode_image(
     :class:`~qriskit.errors.NoQRCodeFound` when no valid payment code is found (saying what
     was tried, why any codes found were refused, or that ``timeout`` ran out) and
     :class:`~qriskit.errors.ImageError` when the picture holds several different valid
-    payment codes, or cannot be read, or is over ``max_bytes`` / ``max_pixels``.
+    payment codes, or cannot be read, or is over ``max_bytes`` / ``max_pixels`` /
+    ``max_decoded_bytes``.
     Options and limits as for :func:`decode_images`.
     """
-    result = scan(source, decoder, retry, max_bytes, max_pixels, timeout, True)
+    result = scan(source, decoder, retry, max_bytes, max_pixels, timeout, True, max_decoded_bytes)
     bad = dict(result.rejected)
     valid = [t for t in result.found if t not in bad and payment_problem(t) is None]
     if len(valid) == 1:

@@ -1,7 +1,8 @@
 """Every limit the image functions enforce, with its default, in one place.
 
 ``decode_image``, ``decode_images`` and ``convert_image`` take ``max_bytes``,
-``max_pixels`` and ``timeout`` as keyword arguments defaulting to these values;
+``max_pixels``, ``max_decoded_bytes`` and ``timeout`` as keyword arguments defaulting to
+these values;
 ``encode_image`` refuses an output wider than ``MAX_ENCODE_SIDE`` pixels.
 docs/images.md lists them all.
 """
@@ -19,6 +20,14 @@ MAX_IMAGE_BYTES: Final = 50 * 1024 * 1024
 
 #: The most pixels (width x height, read from the header before any pixel is decoded).
 MAX_IMAGE_PIXELS: Final = 40_000_000
+
+#: The most bytes the decoder may hold for the decoded pixels, estimated from the header
+#: before any pixel is decoded: width x height x bytes a pixel (1 for 1-bit, gray and palette
+#: pictures, 2 for 16-bit gray, 4 for every colour mode, alpha included), x 4 for WebP (Pillow's
+#: libwebp decoder holds four RGBA copies of the picture: two canvases, the frame, the image),
+#: plus a TIFF's largest strip or tile. The default admits an RGBA picture at MAX_IMAGE_PIXELS
+#: and a WebP of 12.5 megapixels, and keeps every decode under 300 MB of peak memory.
+MAX_DECODED_BYTES: Final = 200_000_000
 
 #: Seconds one decode may spend on the cascade of passes before it gives up.
 DECODE_TIMEOUT: Final = 5.0

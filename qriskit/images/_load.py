@@ -5,8 +5,9 @@ string or ``data:`` URI, a PIL image or a numpy array. Every byte read is counte
 ``max_bytes`` before it is decoded; a path must name a regular file (not a directory, a
 FIFO or a device such as ``/dev/zero``); text is sniffed in linear time, its length
 checked first. Pillow only ever sees the formats in ``FORMATS`` (never EPS, PS or PDF,
-which it would hand to Ghostscript). Width x height is checked against ``max_pixels``
-from the header, before any pixel is decoded. A picture over ``work_pixels`` is scaled
+which it would hand to Ghostscript). Width x height is checked against ``max_pixels``,
+and the bytes the decoder will hold for them against ``max_decoded_bytes``, from the
+header, before any pixel is decoded. A picture over ``work_pixels`` is scaled
 down for the first passes (a JPEG decoded at reduced size by libjpeg); the full size is
 loaded only when asked for.
 """
@@ -25,7 +26,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from ..errors import ImageError, NoQRCodeFound
 from ._deps import needs
-from ._limits import FORMATS
+from ._limits import FORMATS, MAX_DECODED_BYTES
 
 if TYPE_CHECKING:
     import numpy as np
@@ -40,7 +41,13 @@ READABLE_MODES = frozenset(
     | {"I;16", "I;16L", "I;16B", "I;16N"}
 )
 _BASE64 = re.compile(r"[A-Za-z0-9+/_-]+={0,2}")
-_BAND = 256  # rows converted at a time in a large picture
+#: Bytes a pixel takes in Pillow's memory, by mode (every other readable mode: 4).
+_PIXEL_BYTES = {"1": 1, "L": 1, "P": 1, "I;16": 2, "I;16L": 2, "I;16B": 2, "I;16N": 2}
+#: Full-size RGBA copies Pillow's WebP decoder holds at once: libwebp's animation decoder keeps
+#: two canvases, hands the frame over as bytes, and Pillow copies that into the image.
+_WEBP_COPIES = 4
+_TILE_WIDTH, _TILE_LENGTH, _ROWS_PER_STRIP = 322, 323, 278
+_BAND = 64  # rows converted at a time in a large picture
 _WHOLE = 4_000_000  # pixels up to which a picture is converted in one go
 _PAYLOAD_HINT = "this looks like a QRIS payload, not an image: use qriskit.parse()"
 _SOURCES = "a path, bytes, a binary file object, base64/data URI, a PIL image or a numpy array"
@@ -252,6 +259,43 @@ def check_pixels(width: int, height: int, max_pixels: int) -> None:
         )
 
 
+def _tiff_buffer(img: PILImage.Image) -> int:
+    """Bytes of the strip or tile buffer libtiff fills before Pillow copies it into the image
+    (a TIFF written as one strip needs a second full-size copy)."""
+    tags = getattr(img, "tag_v2", {})
+    width, height = img.size
+    try:
+        per_pixel = max(4, math.ceil(sum(cast("tuple[int, ...]", tags.get(258, (8,)))) / 8))
+        if _TILE_WIDTH in tags and _TILE_LENGTH in tags:
+            return int(tags[_TILE_WIDTH]) * int(tags[_TILE_LENGTH]) * per_pixel
+        return min(height, int(tags.get(_ROWS_PER_STRIP, height))) * width * per_pixel
+    except (TypeError, ValueError):  # a malformed tag: count one more full-size copy
+        return width * height * 4
+
+
+def decoded_bytes(img: PILImage.Image) -> int:
+    """The bytes Pillow holds at once to decode ``img`` (see ``MAX_DECODED_BYTES``)."""
+    width, height = img.size
+    if img.format == "WEBP":
+        return width * height * 4 * _WEBP_COPIES
+    total = width * height * _PIXEL_BYTES.get(img.mode, 4)
+    if img.format == "TIFF":
+        total += _tiff_buffer(img)
+    return total
+
+
+def check_decoded(img: PILImage.Image, max_decoded_bytes: int) -> None:
+    need = decoded_bytes(img)
+    if need > max_decoded_bytes:
+        kind = f"{img.format} " if img.format else ""
+        raise ImageError(
+            f"decoding this {img.width}x{img.height} {kind}image ({img.mode}) takes about {need} bytes, "
+            f"over the limit of max_decoded_bytes={max_decoded_bytes}",
+            hint="pass max_decoded_bytes= to raise the limit if the image is trusted and the memory is there; "
+            "or send it smaller, or as PNG or JPEG",
+        )
+
+
 def reduction(width: int, height: int, work_pixels: int) -> int:
     """The integer factor that brings ``width`` x ``height`` to about ``work_pixels``."""
     pixels = width * height
@@ -260,14 +304,18 @@ def reduction(width: int, height: int, work_pixels: int) -> int:
     return math.ceil(math.sqrt(pixels / work_pixels))
 
 
-def _stretch(arr: Any) -> Gray:
-    """Any numeric 2-D array -> uint8 spanning its own range (16-bit, float, int32); a band
-    of rows at a time, so a large array never gets a full-size float copy."""
+def _stretch(arr: Any, into: Gray | None = None) -> Gray:
+    """Any numeric 2-D array -> uint8 spanning its own range (16-bit, float, int32), written
+    into ``into`` when given; a band of rows at a time, so a large array never gets a
+    full-size float copy."""
     import numpy as np
 
-    if arr.dtype == np.uint8:
+    if arr.dtype == np.uint8 and into is None:
         return np.ascontiguousarray(arr)
-    out = np.empty(arr.shape, np.uint8)
+    out: Gray = np.empty(arr.shape, np.uint8) if into is None else into
+    if arr.dtype == np.uint8:
+        out[...] = arr
+        return out
     if arr.dtype == bool:
         out[...] = arr
         out *= 255
@@ -339,7 +387,11 @@ def array_to_gray(arr: Any, max_pixels: int) -> tuple[Gray, Gray | None]:
     check_pixels(a.shape[1], a.shape[0], max_pixels)
     if a.ndim == 2:
         return _stretch(a), None
-    a8 = a if a.dtype == np.uint8 else np.dstack([_stretch(a[:, :, c]) for c in range(a.shape[2])])
+    a8 = a
+    if a.dtype != np.uint8:  # each channel stretched straight into one uint8 copy
+        a8 = np.empty(a.shape, np.uint8)
+        for c in range(a.shape[2]):
+            _stretch(a[:, :, c], a8[:, :, c])
     if a.shape[2] == 2:
         gray, alpha = np.ascontiguousarray(a8[:, :, 0]), np.ascontiguousarray(a8[:, :, 1])
         return _composite(gray, alpha)
@@ -477,7 +529,9 @@ def _decoded(img: PILImage.Image) -> tuple[Gray, Gray | None]:
     return flatten(pair)
 
 
-def load(source: object, *, max_bytes: int, max_pixels: int, work_pixels: int) -> Loaded:
+def load(
+    source: object, *, max_bytes: int, max_pixels: int, work_pixels: int, max_decoded_bytes: int = MAX_DECODED_BYTES
+) -> Loaded:
     """Read ``source`` within the limits; gray at the working size, full size on demand."""
     with needs("decoding images"):
         import numpy  # noqa: F401  # every path below needs it
@@ -486,6 +540,7 @@ def load(source: object, *, max_bytes: int, max_pixels: int, work_pixels: int) -
     if isinstance(got, bytes):
         img = open_image(got)
         check_pixels(img.width, img.height, max_pixels)
+        check_decoded(img, max_decoded_bytes)
         if img.format == "JPEG":
             factor = reduction(img.width, img.height, work_pixels)
             return _checked(_from_jpeg(got, img, factor, work_pixels))
@@ -497,6 +552,7 @@ def load(source: object, *, max_bytes: int, max_pixels: int, work_pixels: int) -
                 hint=f"convert it to one of {', '.join(FORMATS)}, or pass it converted to RGB",
             )
         check_pixels(got.width, got.height, max_pixels)
+        check_decoded(got, max_decoded_bytes)
         pic = got
         pair = _guarded(lambda: flatten(pil_to_gray(_prepare(pic))))
     else:

@@ -14,7 +14,10 @@ attempt to start a process (``subprocess.Popen``, ``os.system``, ``os.posix_spaw
 
 The exit status is 0 when every case ends with its expected outcome, within ``--max-cpu``
 seconds (2) and ``--max-mb`` megabytes of peak memory (300), without starting a process;
-``tests/image/test_hostile.py`` runs it with generous bounds. Nothing here is a timed test.
+``tests/image/test_hostile.py`` runs it with these bounds. The memory bound is on the whole
+process's peak: the interpreter with numpy, Pillow and zxing-cpp loaded (about 35 MB) and the
+input built for the case are counted, not subtracted, so it is stricter than what the call
+adds (the ``added`` column). Nothing here is a timed test.
 """
 
 from __future__ import annotations
@@ -123,6 +126,89 @@ def case_jpeg_40mp() -> Callable[[], Any]:
     return _decode(out.getvalue())
 
 
+def _largest_webp_side() -> int:
+    """The side of the largest square WebP under MAX_DECODED_BYTES (16 bytes a pixel)."""
+    import math
+
+    from qriskit.images import MAX_DECODED_BYTES
+
+    return math.isqrt(MAX_DECODED_BYTES // 16)
+
+
+def _webp(mode: str, side: int, **kw: Any) -> bytes:
+    """A WebP of a big QR-like checkerboard (transparent squares for RGBA): no code in it."""
+    import numpy as np
+    from PIL import Image
+
+    cells = (np.indices((side // 32 + 1, side // 32 + 1)).sum(axis=0) % 2).astype(np.uint8) * 255
+    gray = np.kron(cells, np.ones((32, 32), np.uint8))[:side, :side]
+    img = Image.fromarray(gray).convert(mode)
+    if mode == "RGBA":
+        img.putalpha(Image.fromarray(255 - gray))
+    out = io.BytesIO()
+    img.save(out, "WEBP", **kw)
+    return out.getvalue()
+
+
+def case_webp_white_6320() -> Callable[[], Any]:
+    """The report: 1.7 KB of lossless WebP, 6320 x 6320 white (640 MB to decode)."""
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (6320, 6320), (255, 255, 255)).save(out, "WEBP", lossless=True)
+    return _decode(out.getvalue())
+
+
+def case_webp_lossless_rgb() -> Callable[[], Any]:
+    return _decode(_webp("RGB", _largest_webp_side(), lossless=True))
+
+
+def case_webp_lossless_rgba() -> Callable[[], Any]:
+    return _decode(_webp("RGBA", _largest_webp_side(), lossless=True))
+
+
+def case_webp_lossy_rgb() -> Callable[[], Any]:
+    return _decode(_webp("RGB", _largest_webp_side(), quality=80))
+
+
+def case_webp_lossy_rgba() -> Callable[[], Any]:
+    return _decode(_webp("RGBA", _largest_webp_side(), quality=80))
+
+
+def _tiff(img: Any, **kw: Any) -> bytes:
+    out = io.BytesIO()
+    img.save(out, "TIFF", compression="tiff_adobe_deflate", **kw)
+    return out.getvalue()
+
+
+def _half_transparent(height: int, width: int) -> Any:
+    import numpy as np
+    from PIL import Image
+
+    rgba = np.zeros((height, width, 4), np.uint8)
+    rgba[::2, :, 3] = 255
+    return Image.fromarray(rgba)
+
+
+def case_transparent_tiff_40mp() -> Callable[[], Any]:
+    """The most pixels allowed, RGBA TIFF in the usual small strips."""
+    return _decode(_tiff(_half_transparent(5470, 7300)))
+
+
+def case_tiff_one_strip_largest() -> Callable[[], Any]:
+    """RGBA TIFF in one strip (libtiff fills a second full-size buffer): the largest allowed."""
+    import math
+
+    from qriskit.images import MAX_DECODED_BYTES
+
+    side = math.isqrt(MAX_DECODED_BYTES // 8)
+    return _decode(_tiff(_half_transparent(side, side), strip_size=1 << 30))
+
+
+def case_tiff_one_strip_40mp() -> Callable[[], Any]:
+    return _decode(_tiff(_half_transparent(5470, 7300), strip_size=1 << 30))
+
+
 def case_bomb_png_12000() -> Callable[[], Any]:
     from PIL import Image
 
@@ -227,6 +313,14 @@ CASES: dict[str, tuple[Callable[[], Callable[[], Any]], str]] = {
     "40 MP gray noise PNG": (case_noise_png_40mp_gray, "NoQRCodeFound"),
     "40 MP half-transparent PNG": (case_transparent_png_40mp, "NoQRCodeFound"),
     "40 MP JPEG, no code": (case_jpeg_40mp, "NoQRCodeFound"),
+    "40 MP half-transparent TIFF": (case_transparent_tiff_40mp, "NoQRCodeFound"),
+    "largest one-strip RGBA TIFF": (case_tiff_one_strip_largest, "NoQRCodeFound"),
+    "40 MP one-strip RGBA TIFF": (case_tiff_one_strip_40mp, "ImageError"),
+    "6320x6320 white lossless WebP": (case_webp_white_6320, "ImageError"),
+    "largest WebP, lossless RGB": (case_webp_lossless_rgb, "NoQRCodeFound"),
+    "largest WebP, lossless RGBA": (case_webp_lossless_rgba, "NoQRCodeFound"),
+    "largest WebP, lossy RGB": (case_webp_lossy_rgb, "NoQRCodeFound"),
+    "largest WebP, lossy RGBA": (case_webp_lossy_rgba, "NoQRCodeFound"),
     "12000x12000 PNG bomb": (case_bomb_png_12000, "ImageError"),
     "10000x10000 RGB numpy array": (case_numpy_10000_rgb, "ImageError"),
     "numpy object array": (case_numpy_object, "ImageError"),
