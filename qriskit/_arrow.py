@@ -213,13 +213,18 @@ def _length(columns: Sequence[Any]) -> int:
     return sizes.pop() if sizes else 1
 
 
+def _one_zero() -> pa.Array:
+    """``[0]`` as int32, from a buffer: ``pa.array([0])`` would import pandas (0.2 s) when installed."""
+    return pa.Array.from_buffers(pa.int32(), 1, [None, pa.py_buffer(bytes(4))])
+
+
 def _tips(value: Any) -> Tips | Column | None:
     if value is None:
         return None
     if isinstance(value, Tip):
-        return Tips(pa.array([0], pa.int32()), (value,))
+        return Tips(_one_zero(), (value,))
     if isinstance(value, str):
-        return Tips(pa.array([0], pa.int32()), (tip_entry(value),))
+        return Tips(_one_zero(), (tip_entry(value),))
     return _text_column(_column(value, "tips"), "tips")
 
 

@@ -70,7 +70,7 @@ class Loaded(NamedTuple):
 def _too_big(what: str, size: int, max_bytes: int) -> ImageError:
     return ImageError(
         f"{what} is {size} bytes, over the limit of max_bytes={max_bytes}",
-        hint="pass max_bytes= to raise the limit if the source is trusted",
+        hint="pass max_bytes= to raise the limit if the source is trusted", code="image.too_large",
     )
 
 
@@ -151,7 +151,7 @@ def _text_source(text: str, max_bytes: int) -> bytes | str:
     if len(text) > 3 * max_bytes + 4096:
         raise ImageError(
             f"text of {len(text)} characters is over the limit for max_bytes={max_bytes}",
-            hint="pass max_bytes= to raise the limit if the source is trusted",
+            hint="pass max_bytes= to raise the limit if the source is trusted", code="image.too_large",
         )
     s = text.strip()
     if s[:5].lower() == "data:":
@@ -255,7 +255,7 @@ def check_pixels(width: int, height: int, max_pixels: int) -> None:
     if width * height > max_pixels:
         raise ImageError(
             f"image of {width}x{height} = {width * height} pixels is over the limit of max_pixels={max_pixels}",
-            hint="pass max_pixels= to raise the limit if the image is trusted",
+            hint="pass max_pixels= to raise the limit if the image is trusted", code="image.too_large",
         )
 
 
@@ -293,6 +293,7 @@ def check_decoded(img: PILImage.Image, max_decoded_bytes: int) -> None:
             f"over the limit of max_decoded_bytes={max_decoded_bytes}",
             hint="pass max_decoded_bytes= to raise the limit if the image is trusted and the memory is there; "
             "or send it smaller, or as PNG or JPEG",
+            code="image.too_large",
         )
 
 

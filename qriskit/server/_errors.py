@@ -22,7 +22,7 @@ Codes of the server's own (the library's codes pass through as they are)::
     image.no_qr         400  no valid payment QR code in the picture
     image.unavailable   501  the image extra is not installed
     limit.body          413  the body is over max_body_bytes (or max_batch_bytes)
-    limit.image         413  the image is over max_image_bytes or max_image_pixels
+    limit.image         413  the image is over max_image_bytes or max_image_pixels, or too large to decode
     limit.rows          413  a batch over max_batch_rows
     limit.busy          429  max_concurrency requests are already being served
     limit.deadline      503  the request took longer than the deadline
@@ -98,8 +98,9 @@ def from_error(exc: QRISError) -> Problem:
     elif isinstance(exc, ImageError):
         if code == "extra.missing":
             status, code = 501, "image.unavailable"
-        elif code and any(word in code for word in _IMAGE_LIMIT_WORDS):
-            status = 413
+        elif code and any(word in code for word in _IMAGE_LIMIT_WORDS):  # the library's image limits
+            # its hint names Python keywords (max_decoded_bytes=): say it in HTTP terms
+            return Problem(413, "limit.image", exc.message, hint="send the picture smaller, or as PNG or JPEG")
         else:
             code = code or "image.unreadable"
     elif isinstance(exc, AmountError):

@@ -4,6 +4,7 @@ anything a client sends."""
 from __future__ import annotations
 
 import base64
+import io
 import json
 import socket
 import threading
@@ -315,3 +316,14 @@ def test_a_lone_surrogate_in_a_batch_line_is_that_row_s_error(client: TestClient
     first, second = (json.loads(line) for line in reply.text.splitlines())
     assert first["code"] == "input.encoding" and "payload" not in first and "reference" not in first
     assert second["payload"] == qriskit.to_dynamic(STATIC, 2, reference="A-2")
+
+
+def test_a_picture_too_large_to_decode_is_a_413(client: TestClient) -> None:
+    """A WebP under the pixel limit whose decoder would need over max_decoded_bytes (issue 17)."""
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (4000, 4000), (255, 255, 255)).save(out, "WEBP", lossless=True)
+    reply = client.post(CONVERT, data={"nominal": "1"}, files={"image": ("q.webp", out.getvalue(), "image/webp")})
+    body = _error(reply, 413, "limit.image")
+    assert "max_decoded_bytes" not in body.get("hint", "")
