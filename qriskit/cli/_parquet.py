@@ -119,6 +119,11 @@ def _size(stream: BinaryIO) -> int | None:
         return None
 
 
+def _strings(pa: Any, col: Any) -> Any:
+    """``col`` (an Arrow array or a sequence of str/None) as an Arrow string array."""
+    return col.cast(pa.string()) if isinstance(col, pa.Array) else pa.array(col, pa.string())
+
+
 class ParquetWriter:
     """Every column as strings, null for "no value"; a row group per ``ROW_GROUP_ROWS`` rows."""
 
@@ -134,8 +139,7 @@ class ParquetWriter:
 
     def write(self, columns: Columns) -> None:
         pa = self._pa
-        arrays = [col.cast(pa.string()) if isinstance(col, pa.Array) else pa.array(col, pa.string())
-                  for col in columns]
+        arrays = [_strings(pa, col) for col in columns]
         batch = pa.RecordBatch.from_arrays(arrays, schema=self._schema)
         if batch.num_rows:
             self._pending.append(batch)
