@@ -8,7 +8,8 @@ group's floor; ``goal`` says what the ratio should be and whether this run meets
 
 * ``reference``: ``to_dynamic(P, a, reference=r)`` against the plain one-shot conversion
   (goal: at most 2x), and ``code.to_dynamic(a, None, r)`` against ``code.to_dynamic(a)``
-  (goal: at most 4x).
+  (goal: at most 4x); ``code.to_dynamic_many(A, None, R)`` (a reference per amount) against
+  ``code.to_dynamic_many(A)``, for information (the CLI batch's reference path).
 * ``Decimal amount``: ``code.to_dynamic(Decimal)`` against an int amount (goal: at most 2x).
 * ``non-ASCII code``: a merchant name with "é": one-shot, parsed and ``to_dynamic_many``
   against the same code in ASCII (goal: at most 1.3x each).
@@ -36,6 +37,7 @@ WIDE = bench_core._with_crc(PAYLOAD[:-8].replace("5914Toko Sejahtera", "5914Toko
 REFERENCE = "INV-2026-000042"
 AMOUNT = 25000
 BATCH = [10_000 + 37 * i for i in range(1000)]
+REFERENCES = [f"INV-{i:06d}" for i in range(len(BATCH))]
 
 
 def _ratio(results: dict[str, harness.Result], case: str, floor: str) -> float:
@@ -78,17 +80,22 @@ def run(quick: bool = False) -> list[dict]:
           pure.to_dynamic(PAYLOAD, AMOUNT, reference=REFERENCE), "reference")
     _same(code.to_dynamic(Decimal("25000.50")), pcode.to_dynamic(Decimal("25000.50")), "Decimal")
     _same(wide.to_dynamic_many(BATCH), pure_cls(WIDE).to_dynamic_many(BATCH), "non-ASCII batch")
+    _same(code.to_dynamic_many(BATCH, None, REFERENCES), pcode.to_dynamic_many(BATCH, None, REFERENCES),
+          "batch with references")
     rows = []
     ns = {"td": native.to_dynamic, "P": PAYLOAD, "W": WIDE, "a": AMOUNT, "r": REFERENCE, "q": code, "w": wide,
-          "pq": pcode, "d": Decimal("25000.50"), "s": "25000.50", "A": BATCH}
+          "pq": pcode, "d": Decimal("25000.50"), "s": "25000.50", "A": BATCH, "R": REFERENCES}
     rows += _group("reference", [
         Case("one-shot, plain", "td(P, a)", ns),
         Case("one-shot, reference", "td(P, a, reference=r)", ns),
         Case("parsed, plain", "q.to_dynamic(a)", ns),
         Case("parsed, reference", "q.to_dynamic(a, None, r)", ns),
         Case("parsed, reference (pure twin)", "pq.to_dynamic(a, None, r)", ns),
+        Case("to_dynamic_many, plain", "q.to_dynamic_many(A)", ns, ops_per_call=len(BATCH)),
+        Case("to_dynamic_many, references", "q.to_dynamic_many(A, None, R)", ns, ops_per_call=len(BATCH)),
     ], {"one-shot, reference": ("one-shot, plain", 2), "parsed, reference": ("parsed, plain", 4),
-        "parsed, reference (pure twin)": ("parsed, reference", 0)}, quick, {"reference": REFERENCE})
+        "parsed, reference (pure twin)": ("parsed, reference", 0),
+        "to_dynamic_many, references": ("to_dynamic_many, plain", 0)}, quick, {"reference": REFERENCE})
     rows += _group("Decimal amount", [
         Case("parsed, int", "q.to_dynamic(a)", ns),
         Case("parsed, Decimal('25000.50')", "q.to_dynamic(d)", ns),

@@ -766,29 +766,40 @@ cdef object _checked_reference(reference):
     return reference_text(reference)
 
 
-cdef int _reference_piece(const Root* r, const Split62* split, reference, uint8_t* buf,
-                          Piece* piece) except -1:
-    """Write the new 62 element (``buf``, REF_MAX bytes) holding ``reference`` as 05."""
-    cdef const uint8_t* p
-    cdef Py_ssize_t n, j, value
+cdef object _reference_bytes(const Split62* split, reference, const uint8_t** p, Py_ssize_t* n):
+    """Check ``reference`` for 62.05 (1-25 printable ASCII, 62 within 99 characters): its
+    bytes in ``p[0][:n[0]]``, owned by the str returned; else the shared error."""
+    cdef Py_ssize_t j, size
+    cdef const uint8_t* data
     cdef bint fast = PyUnicode_CheckExact(reference) and PyUnicode_IS_ASCII(reference)
     if fast:
-        n = PyUnicode_GET_LENGTH(reference)
-        p = <const uint8_t*>PyUnicode_DATA(reference)
-        fast = 1 <= n <= REF_DIGITS
-        for j in range(n if fast else 0):
-            if not 32 <= p[j] <= 126:
+        size = PyUnicode_GET_LENGTH(reference)
+        data = <const uint8_t*>PyUnicode_DATA(reference)
+        fast = 1 <= size <= REF_DIGITS
+        for j in range(size if fast else 0):
+            if not 32 <= data[j] <= 126:
                 fast = False
                 break
     if not fast:
         reference = reference_text(reference)  # raises the shared error, or returns an exact str
-        n = PyUnicode_GET_LENGTH(reference)
-        if not (PyUnicode_IS_ASCII(reference) and 1 <= n <= REF_DIGITS):  # reference_text guarantees it
+        size = PyUnicode_GET_LENGTH(reference)
+        if not (PyUnicode_IS_ASCII(reference) and 1 <= size <= REF_DIGITS):  # reference_text guarantees it
             raise AssertionError("reference_text returned an unusable reference")
-        p = <const uint8_t*>PyUnicode_DATA(reference)
-    value = split.head_c + 4 + n + split.tail_c
-    if value > 99:
-        raise errors.reference_too_long(value)
+        data = <const uint8_t*>PyUnicode_DATA(reference)
+    j = split.head_c + 4 + size + split.tail_c
+    if j > 99:
+        raise errors.reference_too_long(j)
+    p[0] = data
+    n[0] = size
+    return reference
+
+
+cdef int _reference_piece(const Root* r, const Split62* split, reference, uint8_t* buf,
+                          Piece* piece) except -1:
+    """Write the new 62 element (``buf``, REF_MAX bytes) holding ``reference`` as 05."""
+    cdef const uint8_t* p
+    cdef Py_ssize_t n
+    reference = _reference_bytes(split, reference, &p, &n)
     _write_62(r, split, p, n, buf, piece)
     return 0
 
@@ -1000,6 +1011,143 @@ cdef int _passes(str text, int kind, const void* data, Py_ssize_t end, const uin
         if ok and w != S.NO_ID:
             ok = w < S.TABLE_SIZE and (seen[w >> 6] >> (w & 63)) & 1
     return verdict | (PASS_OK if ok else 0)
+
+
+DEF _AROUND_ROWS = 32   # batches from this size render the fixed runs once (its tables cost ~1 µs)
+
+
+cdef struct _Run:
+    # A fixed run of output bytes as its effect on the CRC state, s -> s * x^(8n) xor
+    # crc(0, run), the product read from two tables built once: one step for any length.
+    const uint8_t* p
+    Py_ssize_t n
+    uint16_t c
+    uint16_t hi[256]
+    uint16_t lo[256]
+
+
+cdef void _run_init(_Run* run, const uint8_t* p, Py_ssize_t n) noexcept nogil:
+    cdef uint16_t x
+    cdef int b
+    run.p = p
+    run.n = n
+    x = _xpow8(n)
+    run.c = _crc(0, p, n)
+    for b in range(256):
+        run.hi[b] = _mulmod(<uint16_t>(b << 8), x)
+        run.lo[b] = _mulmod(<uint16_t>b, x)
+
+
+cdef inline uint16_t _run_crc(const _Run* run, uint16_t s) noexcept nogil:
+    return run.hi[s >> 8] ^ run.lo[s & 0xFF] ^ run.c
+
+
+cdef struct _Around:
+    # An ASCII code's output around its two changing pieces, the amount and the start of
+    # the 62 element ("62" + length + the sub-objects before 05 + "05" + length + reference),
+    # in output order: three fixed runs (the rest of 62 starts the run after it, "6304" ends
+    # the last), with their CRC effects.
+    const uint8_t* text  # run 0, run 1, run 2, back to back
+    Py_ssize_t n0
+    bint amount_first
+    uint16_t s0          # CRC state after run 0
+    _Run run1
+    _Run run2
+    const uint8_t* head  # the 62 sub-objects before 05 (in the root's bytes)
+    Py_ssize_t nhead
+    Py_ssize_t nfixed    # characters of 62's value besides the reference: head, "05" + length, tail
+
+
+cdef bytes _around(const Root* r, const Split62* split, const Piece* pieces, int k, int at_amount, int at_ref,
+                   _Around* out):
+    """Render the fixed runs of an ASCII code's plan once (the text is owned by the bytes
+    returned, which the caller keeps alive while ``out`` is used)."""
+    cdef int first = at_amount if at_amount < at_ref else at_ref
+    cdef int second = at_ref if at_amount < at_ref else at_amount
+    cdef Py_ssize_t n0 = 0, n1 = 0, n2 = 0, tail = split.tail_n
+    cdef int j
+    for j in range(first):
+        n0 += pieces[j].n
+    for j in range(first + 1, second):
+        n1 += pieces[j].n
+    for j in range(second + 1, k):
+        n2 += pieces[j].n
+    cdef bytes text = PyBytes_FromStringAndSize(NULL, n0 + tail + n1 + n2 + 4)
+    cdef uint8_t* w = <uint8_t*>PyBytes_AS_STRING(text)
+    out.amount_first = at_amount < at_ref
+    w = _copy(r, w, pieces, first)
+    if not out.amount_first:
+        memcpy(w, r.b + split.tail_b, tail)
+        w += tail
+    w = _copy(r, w, pieces + first + 1, second - first - 1)
+    if out.amount_first:
+        memcpy(w, r.b + split.tail_b, tail)
+        w += tail
+    w = _copy(r, w, pieces + second + 1, k - second - 1)
+    memcpy(w, <const char*>b"6304", 4)
+    w = <uint8_t*>PyBytes_AS_STRING(text)
+    out.text = w
+    out.n0 = n0
+    out.s0 = _hash(r, 0xFFFF, pieces, first)
+    n1 += 0 if out.amount_first else tail
+    n2 += 4 + (tail if out.amount_first else 0)
+    _run_init(&out.run1, w + n0, n1)
+    _run_init(&out.run2, w + n0 + n1, n2)
+    out.head = r.b + split.head_b
+    out.nhead = split.head_n
+    out.nfixed = split.head_c + 4 + split.tail_c
+    return text
+
+
+cdef inline Py_ssize_t _write_62_start(const _Around* a, uint8_t* w, const uint8_t* ref, Py_ssize_t n) noexcept:
+    """Write "62" + length + head + "05" + length + reference at ``w``; returns its size."""
+    cdef Py_ssize_t value = a.nfixed + n
+    w[0] = 54  # "62"
+    w[1] = 50
+    w[2] = <uint8_t>(48 + value // 10)
+    w[3] = <uint8_t>(48 + value % 10)
+    memcpy(w + 4, a.head, a.nhead)
+    w += 4 + a.nhead
+    w[0] = 48  # "05"
+    w[1] = 53
+    w[2] = <uint8_t>(48 + n // 10)
+    w[3] = <uint8_t>(48 + n % 10)
+    memcpy(w + 4, ref, n)
+    return 8 + a.nhead + n
+
+
+cdef object _emit_around(const _Around* a, const uint8_t* amount, Py_ssize_t namount, const uint8_t* ref,
+                         Py_ssize_t nref):
+    """An ASCII code from its fixed runs, the amount and the reference: ``_emit``'s text."""
+    cdef Py_ssize_t m62 = 8 + a.nhead + nref
+    out = PyUnicode_New(a.n0 + namount + a.run1.n + m62 + a.run2.n + 4, 127)
+    cdef uint8_t* w = <uint8_t*>PyUnicode_DATA(out)
+    cdef uint8_t* v
+    cdef uint16_t s = a.s0
+    cdef Py_ssize_t m
+    memcpy(w, a.text, a.n0)
+    w += a.n0
+    v = w
+    if a.amount_first:
+        memcpy(w, amount, namount)
+        m = namount
+    else:
+        m = _write_62_start(a, w, ref, nref)
+    s = _run_crc(&a.run1, _crc(s, v, m))
+    w += m
+    memcpy(w, a.run1.p, a.run1.n)
+    w += a.run1.n
+    v = w
+    if a.amount_first:
+        m = _write_62_start(a, w, ref, nref)
+    else:
+        memcpy(w, amount, namount)
+        m = namount
+    s = _run_crc(&a.run2, _crc(s, v, m))
+    w += m
+    memcpy(w, a.run2.p, a.run2.n)
+    _finish(w + a.run2.n - 4, s)
+    return out
 
 
 cdef class Payload:
@@ -1223,10 +1371,12 @@ cdef class Payload:
             raise errors.uninitialised()
         return _convert(&self.r, self._payload, False, NULL, 0, None, None)
 
-    def to_dynamic_many(self, amounts, tip=None):
-        """One dynamic code per amount, in order."""
+    def to_dynamic_many(self, amounts, tip=None, references=None):
+        """One dynamic code per amount, in order; with ``references``, one reference (or None) each."""
         if self._payload is None:
             raise errors.uninitialised()
+        if references is not None:
+            return self._many_referenced(amounts, tip, references)
         cdef uint8_t chunk[AMT_MAX]
         cdef Py_ssize_t n, i = 0
         out = []
@@ -1239,6 +1389,58 @@ cdef class Payload:
                 raise errors.in_batch(exc, i) from None
             out.append(self._dynamic(chunk, n, tip, None))
             i += 1
+        return out
+
+    cdef list _many_referenced(self, amounts, tip, references):
+        """``to_dynamic_many`` with a reference (or None) per amount: the reference variant's
+        plan laid out once; for an ASCII code and a batch of ``_AROUND_ROWS`` or more, the fixed
+        text rendered once around the two pieces that change (the amount and the 62 element),
+        so a row costs a few copies and a few dozen bytes of hashing (see ``_Around``)."""
+        cdef Piece pieces[MAX_PIECES]
+        cdef const uint8_t* ref
+        cdef Py_ssize_t nref
+        cdef uint8_t chunk[AMT_MAX]
+        cdef uint8_t refbuf[REF_MAX]
+        cdef _Around around
+        cdef bytes tipb = None, fixed = None
+        cdef Py_ssize_t i, n, count
+        cdef list amts, refs, out
+        amts, refs = _paired(amounts, references)   # private copies: no caller code can resize them
+        count = len(amts)
+        if tip is not None:
+            tipb = self._tip(tip)  # a bad tip fails before any amount is read
+        cdef const Plan* plan = self._plan_for((tip is not None) | 2)
+        memcpy(pieces, plan.pieces, plan.k * sizeof(Piece))
+        if tipb is not None:
+            _set(&pieces[plan.at[1]], <const uint8_t*>PyBytes_AS_STRING(tipb), len(tipb), len(tipb), 0)
+        out = PyList_New(count)
+        for i in range(count):
+            try:
+                n = _amount_chunk(amts[i], chunk, &self.r, self._payload)
+            except errors.AmountError as exc:
+                raise errors.in_batch(exc, i) from None
+            reference = refs[i]
+            if reference is None:
+                code = self._dynamic(chunk, n, tip, None)
+            else:
+                try:
+                    if not self._split_ready:
+                        reference = _checked_reference(reference)  # named before a damaged 62
+                        _split62(&self.r, self._payload, &self._split)
+                        self._split_ready = True
+                    reference = _reference_bytes(&self._split, reference, &ref, &nref)
+                except errors.QRISError as exc:
+                    raise errors.in_batch(exc, i, "references") from None
+                if fixed is None and self.r.ascii and count >= _AROUND_ROWS:
+                    fixed = _around(&self.r, &self._split, pieces, plan.k, plan.at[0], plan.at[2], &around)
+                if fixed is not None:
+                    code = _emit_around(&around, chunk, n, ref, nref)
+                else:
+                    _set(&pieces[plan.at[0]], chunk, n, n, 0)
+                    _write_62(&self.r, &self._split, ref, nref, refbuf, &pieces[plan.at[2]])
+                    code = _emit(&self.r, pieces, plan.k)
+            Py_INCREF(code)
+            PyList_SET_ITEM(out, i, code)
         return out
 
     cdef object _dynamic(self, const uint8_t* chunk, Py_ssize_t n, tip, reference):
@@ -1474,9 +1676,23 @@ def to_static(payload, *, bint verify_crc=True):
     return _convert(&r, text, False, NULL, 0, None, None)
 
 
-def to_dynamic_many(payload, amounts, *, tip=None, bint verify_crc=True):
+def to_dynamic_many(payload, amounts, *, tip=None, references=None, bint verify_crc=True):
     """One dynamic code per amount, in order: parse once, convert fast."""
-    return Payload(payload, verify_crc).to_dynamic_many(amounts, tip)
+    return Payload(payload, verify_crc).to_dynamic_many(amounts, tip, references)
+
+
+cdef tuple _paired(amounts, references):
+    """Amounts and references as two new lists of one length (``_codec_py._paired``)."""
+    if isinstance(references, (str, bytes, bytearray, memoryview)):
+        raise TypeError(f"references must be a sequence of str or None, not {type(references).__name__}")
+    try:
+        refs = list(references)
+    except TypeError:
+        raise TypeError(f"references must be a sequence of str or None, not {type(references).__name__}") from None
+    amts = list(amounts)
+    if len(amts) != len(refs):
+        raise errors.batch_lengths(len(amts), len(refs))
+    return amts, refs
 
 
 # -- bytes in, bytes out, without the GIL: what the Arrow kernels (_arrow_c.pyx) call ------------

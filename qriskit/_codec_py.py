@@ -361,8 +361,12 @@ class Payload:
         """This code as a static code: 01 set to 11, the amount (54) removed."""
         return self._convert(None, None, None)
 
-    def to_dynamic_many(self, amounts: Iterable[Amount], tip: Tip | None = None) -> list[str]:
-        """One dynamic code per amount, in order."""
+    def to_dynamic_many(
+        self, amounts: Iterable[Amount], tip: Tip | None = None, references: Iterable[str | None] | None = None
+    ) -> list[str]:
+        """One dynamic code per amount, in order; with ``references``, one reference (or None) each."""
+        if references is not None:
+            return self._many_referenced(amounts, tip, references)
         currency = self.get("53")
         tip_el = _tip_element(tip, currency)
         out = []
@@ -372,6 +376,23 @@ class Payload:
             except errors.AmountError as exc:
                 raise errors.in_batch(exc, i) from None
             out.append(self._convert(element, tip_el, None))
+        return out
+
+    def _many_referenced(self, amounts: Iterable[Amount], tip: Tip | None, references: Iterable[str | None]
+                         ) -> list[str]:
+        amts, refs = _paired(amounts, references)
+        currency = self.get("53")
+        tip_el = _tip_element(tip, currency)
+        out = []
+        for i, (amount, reference) in enumerate(zip(amts, refs)):
+            try:
+                element = _amount_element(amount, currency)
+            except errors.AmountError as exc:
+                raise errors.in_batch(exc, i) from None
+            try:
+                out.append(self._convert(element, tip_el, _reference(reference)))
+            except errors.QRISError as exc:
+                raise errors.in_batch(exc, i, "references") from None
         return out
 
     def _convert(self, amount_el: str | None, tip_el: str | None, reference: str | None) -> str:
@@ -483,6 +504,21 @@ def _tip_element(tip: object, currency: str | None) -> str | None:
     return None if tip is None else tip_tlv(tip, currency)
 
 
+def _paired(amounts: Iterable[Amount], references: object) -> tuple[list[Amount], list[Any]]:
+    """Amounts and references as two new lists of one length; a str is not a sequence of
+    references (it would pair its characters with the amounts)."""
+    if isinstance(references, (str, bytes, bytearray, memoryview)):
+        raise TypeError(f"references must be a sequence of str or None, not {type(references).__name__}")
+    try:
+        refs = list(references)  # type: ignore[call-overload]
+    except TypeError:
+        raise TypeError(f"references must be a sequence of str or None, not {type(references).__name__}") from None
+    amts = list(amounts)
+    if len(amts) != len(refs):
+        raise errors.batch_lengths(len(amts), len(refs))
+    return amts, refs
+
+
 def _reference(reference: object) -> str | None:
     return None if reference is None else reference_text(reference)
 
@@ -517,10 +553,20 @@ def to_static(payload: str, *, verify_crc: bool = True) -> str:
 
 
 def to_dynamic_many(
-    payload: str, amounts: Iterable[Amount], *, tip: Tip | None = None, verify_crc: bool = True
+    payload: str,
+    amounts: Iterable[Amount],
+    *,
+    tip: Tip | None = None,
+    references: Iterable[str | None] | None = None,
+    verify_crc: bool = True,
 ) -> list[str]:
     """One dynamic code per amount, in order: parse once, convert fast.
 
-    A bad amount raises ``AmountError`` naming its index (``amounts[3]: ...``).
+    ``references`` (optional) gives one 62.05 reference per amount, or None for a code
+    without one; the result is ``to_dynamic(payload, amounts[i], tip=tip,
+    reference=references[i])`` for each i. It must hold as many items as ``amounts``
+    (else ``QRISError``); a str is refused (``TypeError``). A bad amount raises
+    ``AmountError`` naming its index (``amounts[3]: ...``); an error from a reference is
+    named the same way (``references[3]: ...``, its class unchanged).
     """
-    return Payload(payload, verify_crc).to_dynamic_many(amounts, tip)
+    return Payload(payload, verify_crc).to_dynamic_many(amounts, tip, references)

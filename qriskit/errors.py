@@ -21,7 +21,7 @@ structure also carry ``code``, the stable problem code ``validate`` reports them
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from ._version import DISTRIBUTION
 
@@ -78,6 +78,9 @@ def _rebuild(
     cls: type[QRISError], message: str, offset: int | None, path: str | None, hint: str | None, code: str | None = None
 ) -> QRISError:
     return cls(message, offset=offset, path=path, hint=hint, code=code)
+
+
+_E = TypeVar("_E", bound=QRISError)
 
 
 class CRCError(QRISError):
@@ -330,9 +333,20 @@ def reference_too_long(length: int) -> FieldError:
     )
 
 
-def in_batch(exc: AmountError, index: int) -> AmountError:
-    """The same amount error, naming its place in a batch."""
-    return AmountError(f"amounts[{index}]: {exc.message}", path=exc.path, hint=exc.hint, code=exc.code)
+def in_batch(exc: _E, index: int, what: str = "amounts") -> _E:
+    """The same error (class, path, offset, hint, code), naming its place in a batch:
+    ``amounts[3]: ...`` or ``references[3]: ...``."""
+    return type(exc)(f"{what}[{index}]: {exc.message}", offset=exc.offset, path=exc.path, hint=exc.hint,
+                     code=exc.code)
+
+
+def batch_lengths(amounts: int, references: int) -> QRISError:
+    """``to_dynamic_many`` given references that do not pair one to one with the amounts."""
+    return QRISError(
+        f"to_dynamic_many got {references} references for {amounts} amounts",
+        hint="give one reference (or None) per amount, in the same order",
+        code="batch.lengths",
+    )
 
 
 def install_hint(extra: str) -> str:

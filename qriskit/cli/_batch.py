@@ -2,8 +2,9 @@
 
 Records come from a reader and go to a writer (``_formats``: CSV, JSON lines, Parquet). Each
 chunk is converted by the library in one call where it can: ``code.to_dynamic_many`` for
-amounts without references, ``map`` over ``code.to_dynamic`` with references, and over
-parsed codes (kept in a small cache) for ``--codes``; no Python runs per row on that path.
+amounts (with ``references=`` when the input has a reference column), and ``map`` over
+``QRIS.to_dynamic`` of parsed codes (kept in a small cache) for ``--codes``; no Python runs
+per row on that path.
 When the library refuses a value in a chunk, that chunk is done again row by row to name
 each bad row: amounts and references reach the library exactly as the input holds them
 (spaces around a cell trimmed), never parsed here. Parquet batches go through the Arrow
@@ -38,6 +39,8 @@ CODE_COLUMNS = ("payload", "qris", "code")
 _KNOWN = frozenset((*AMOUNT, *REFERENCE, *CODE_COLUMNS))
 #: Parsed codes kept by ``--codes`` (cleared when full).
 _CACHE_SIZE = 1024
+#: The ASCII characters ``str.strip`` removes.
+_ASCII_SPACES = tuple(chr(c) for c in range(128) if chr(c).isspace())
 
 
 class _BadRows:
@@ -148,14 +151,22 @@ def _from_amounts(code: qriskit.QRIS, tip: qriskit.Tip | None, amount: int, refe
         try:
             if reference is None:
                 return [amounts, many(amounts, tip)]
-            refs = list(map(str.strip, records.column(reference)))
-            if "" not in refs:
-                return [amounts, list(map(convert, amounts, repeat(tip), refs)), refs]
+            refs = _trimmed(records.column(reference))
+            return [amounts, many(amounts, tip, refs), refs]  # a blank reference ("") is refused
         except QRISError:
             pass
-        return slow(records)
+        return slow(records)  # also names each bad row, and gives a blank reference no 62.05
 
     return chunk
+
+
+def _trimmed(cells: list[str]) -> list[str]:
+    """``cells`` with the spaces around each cell trimmed (``str.strip``); the list itself when
+    no cell has any (one scan of the joined cells: ASCII without a whitespace character)."""
+    joined = "".join(cells)
+    if joined.isascii() and not any(ch in joined for ch in _ASCII_SPACES):
+        return cells
+    return list(map(str.strip, cells))
 
 
 def _from_codes(verify_crc: bool, tip: qriskit.Tip | None, payload: int, amount: int, reference: int | None,

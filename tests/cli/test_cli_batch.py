@@ -67,6 +67,23 @@ def test_reference_column(run, tmp_path):
         _check(row)
 
 
+@pytest.mark.parametrize("blank", [None, 3, 150], ids=["every row has one", "blank early", "blank late"])
+def test_reference_column_many_rows(run, tmp_path, blank):
+    """A chunk goes through ``to_dynamic_many(..., references=...)`` in one call; spaces around
+    a reference are trimmed, a blank one (the chunk then done row by row) gives no 62.05."""
+    refs = [f" R{i} " if i % 7 == 0 else f"INV-{i}" for i in range(200)]
+    if blank is not None:
+        refs[blank] = " "
+    (tmp_path / "a.csv").write_text("amount,reference\n" + "".join(f"{1000 + i},{r}\n" for i, r in enumerate(refs)))
+    result = run("batch", STATIC, "a.csv", "--fee-fixed", "1000")
+    assert result.returncode == 0, result.err
+    rows = _csv_rows(result.out)
+    tip = qriskit.Tip.fixed(1000)
+    want = [(str(1000 + i), qriskit.to_dynamic(STATIC, 1000 + i, tip=tip, reference=r.strip() or None), r.strip())
+            for i, r in enumerate(refs)]
+    assert [(r["amount"], r["payload"], r["reference"]) for r in rows] == want
+
+
 def test_amounts_csv_without_amount_column_is_a_usage_error(run, tmp_path):
     (tmp_path / "a.csv").write_text("sku,price\nA,1000\n")
     assert_one_line_error(run("batch", STATIC, "a.csv"), 2, "amount")

@@ -181,6 +181,51 @@ def test_twins_agree_on_conversion(twins, payload, amount, tip, reference):
         assert code.get("01") == "12"
 
 
+REFERENCE = st.one_of(
+    st.none(),
+    st.text(alphabet=st.characters(min_codepoint=0x20, max_codepoint=0x7E), min_size=1, max_size=25),
+    st.text(max_size=30),  # empty, too long, control characters, non-ASCII
+    st.integers(),
+)
+
+
+@st.composite
+def batches(draw) -> tuple[list[object], list[object]]:
+    """Amounts and references of one length, either short or long (the native twin changes
+    path at 32 rows), mostly good so that a bad row can come late."""
+    size = draw(st.sampled_from([0, 1, 3, 40]))
+    good = st.sampled_from([None, "INV-1", "R", "x" * 25, "~ !"])
+    amounts = [draw(st.one_of(AMOUNT, ANY_AMOUNT)) if draw(st.integers(0, 9)) == 0 else 1000 + i
+               for i in range(size)]
+    refs = [draw(REFERENCE) if draw(st.integers(0, 4)) == 0 else draw(good) for _ in range(size)]
+    return amounts, refs
+
+
+@given(st.one_of(root_pairs().map(lambda pairs: make(*pairs)), HOSTILE), batches(),
+       st.sampled_from([None, Tip.prompt(), Tip.fixed(500)]))
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_twins_agree_on_many_with_references(twins, payload, batch, tip):
+    amounts, refs = batch
+    result = agree(twins, lambda t: t.to_dynamic_many(payload, amounts, tip=tip, references=refs, verify_crc=False))
+    native = twins[0]
+    rows = []  # what to_dynamic gives row by row: each row's result, or the first error, named
+    for i, (amount, ref) in enumerate(zip(amounts, refs)):
+        one = outcome(native.to_dynamic, payload, amount, tip=tip, reference=ref, verify_crc=False)
+        if one[0] != "ok":
+            rows = None
+            # the same error, named by its row (a wrong type, the payload or the tip: as it is)
+            assert result[0] == one[0]
+            assert result[1] in (one[1], f"amounts[{i}]: {one[1]}", f"references[{i}]: {one[1]}")
+            assert result[2:] == one[2:]  # offset, path, code
+            break
+        rows.append(one[1])
+    if rows is not None:
+        if result[0] == "ok":
+            assert result[1] == rows
+        else:  # only a bad payload or tip fails an empty batch
+            assert not amounts
+
+
 @given(st.text(max_size=120), st.integers(0, 500), st.sampled_from(["", "62", "26", "64"]))
 @settings(max_examples=500, deadline=None)
 def test_twins_agree_on_template_walk(twins, text, offset, path):
