@@ -16,9 +16,16 @@ no extra; ``app`` and ``create_app`` need Starlette (the ``server`` extra).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._settings import ENV_PREFIX, Settings
+
+if TYPE_CHECKING:  # what type checkers see of the two names __getattr__ loads on first use
+    from starlette.applications import Starlette
+
+    from ._app import create_app
+
+    app: Starlette
 
 __all__ = ["ENV_PREFIX", "Settings", "app", "create_app"]
 
