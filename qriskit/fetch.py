@@ -122,7 +122,7 @@ class Allow:
 
 
 def _port(text: str, entry: str) -> int:
-    if not text.isdigit() or not 0 < int(text) < 65536:
+    if not (text.isascii() and text.isdigit()) or not 0 < int(text) < 65536:
         raise ValueError(f"allow entry {entry!r}: the port must be a number from 1 to 65535")
     return int(text)
 
@@ -445,7 +445,7 @@ def _get(target: _Target, sock: socket.socket, max_bytes: int, accept: str, dead
         if status in _REDIRECTS or status != 200:
             return status, location, content_type, b""
         length = response.getheader("Content-Length")
-        if length is not None and length.strip().isdigit() and int(length) > max_bytes:
+        if length is not None and length.isascii() and length.strip().isdigit() and int(length) > max_bytes:
             raise _too_large(max_bytes, f"{int(length)} bytes announced")
         body = response.read(max_bytes + 1)
         if deadline.expired:  # the watchdog closed the socket: what was read is cut short

@@ -39,8 +39,8 @@ MAX_NUMBER_DIGITS = 40
 
 _UTC = timezone(timedelta(0))
 _INT_LIMIT = 10**MAX_NUMBER_DIGITS
-_INT_RE = re.compile(r"[+-]?\d+")
-_DEC_RE = re.compile(r"[+-]?(\d+\.\d*|\.\d+)")
+_INT_RE = re.compile(r"[+-]?[0-9]+")  # ASCII digits only: money is never guessed
+_DEC_RE = re.compile(r"[+-]?([0-9]+\.[0-9]*|\.[0-9]+)")
 
 
 def shown(value: Any, size: int = 60) -> str:

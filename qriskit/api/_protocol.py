@@ -137,6 +137,8 @@ def whole_rupiah(value: Any, *, name: str = "amount") -> int:
             dec = Decimal(text)
         except ArithmeticError:
             raise ValueError(f"{name} is not a number: {value!r}") from None
+        if not text.isascii():
+            raise ValueError(f"{name} must be written with the digits 0-9, got {value!r}")
         if not text.replace(".", "", 1).isdigit() or dec != dec.to_integral_value():
             raise ValueError(f"{name} must be a whole number of rupiah, got {value!r}")
         number = int(dec)

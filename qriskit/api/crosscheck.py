@@ -88,7 +88,7 @@ def _walk(text: str) -> list[tuple[str, str]]:
     out, i = [], 0
     while i < len(text):
         tag, size = text[i : i + 2], text[i + 2 : i + 4]
-        if len(tag) < 2 or not tag.isdigit() or not size.isdigit():
+        if len(tag) < 2 or not (tag + size).isascii() or not tag.isdigit() or not size.isdigit():
             raise ValueError(f"broken TLV at offset {i}")
         end = i + 4 + int(size)
         if end > len(text):

@@ -72,7 +72,7 @@ def _media_type(request: Request) -> str:
 async def read_body(request: Request, limit: int) -> bytes:
     """The whole body, refusing (413) past ``limit`` bytes without reading the rest."""
     declared = request.headers.get("content-length")
-    if declared is not None and declared.strip().isdigit() and int(declared) > limit:
+    if declared is not None and declared.isascii() and declared.strip().isdigit() and int(declared) > limit:
         raise _too_large(limit)
     chunks, size = [], 0
     while True:  # the ASGI messages themselves: leaner than request.stream() on the hot path

@@ -31,7 +31,7 @@ __all__ = ["Handler", "Reply", "Service", "library_call", "ok", "problem_reply",
 
 log = logging.getLogger("qriskit.server")
 Handler = Callable[[Request, float], Awaitable[Response]]
-_HOST = re.compile(r"[A-Za-z0-9.\-]+(:\d{1,5})?|\[[0-9A-Fa-f:.]+\](:\d{1,5})?")
+_HOST = re.compile(r"[A-Za-z0-9.\-]+(:[0-9]{1,5})?|\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?")
 _URL_UNSAFE = re.compile(r"[^A-Za-z0-9\-._~]")
 _URL_ESCAPE = {chr(c): f"%{c:02X}" for c in range(128)}
 

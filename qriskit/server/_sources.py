@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 import time
-from functools import cache
 
 import qriskit
 
@@ -45,7 +44,6 @@ async def payload_of(source: Source, settings: Settings, workers: Workers, deadl
     return await workers.run(decode_picture, data, settings, deadline)
 
 
-@cache
 def decode_picture(data: bytes, settings: Settings, deadline: float) -> str:
     """Check and decode one picture (runs in a worker thread)."""
     kind = sniff_image(data)

@@ -42,7 +42,7 @@ def test_to_money(value, expected) -> None:  # type: ignore[no-untyped-def]
     assert result == expected and type(result) is type(expected)
 
 
-@pytest.mark.parametrize("value", [10000.5, True, "10.000,00", "Rp 10000", "NaN", [1]])
+@pytest.mark.parametrize("value", [10000.5, True, "10.000,00", "Rp 10000", "NaN", [1], "١٢٣", "²"])
 def test_to_money_refuses_inexact(value) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(InvalidResponseError):
         to_money(value)

@@ -180,7 +180,8 @@ def test_allow_entries_parse() -> None:
     assert Allow.parse("fd00::/8") == Allow(ipaddress.ip_network("fd00::/8"), None)
     assert str(Allow.parse("10.0.0.0/8:81")) == "10.0.0.0/8:81"
     assert str(Allow.parse("[fd00::/8]:81")) == "[fd00::/8]:81"
-    for bad in ("10.0.0.0/33", "10.0.0.0/8:99999", "10.0.0.0/8:http", "[fd00::/8", "[fd00::/8]x", "nonsense"):
+    for bad in ("10.0.0.0/33", "10.0.0.0/8:99999", "10.0.0.0/8:http", "10.0.0.0/8:¹", "[fd00::/8", "[fd00::/8]x",
+                "nonsense"):
         with pytest.raises(ValueError, match="allow entry"):
             Allow.parse(bad)
 

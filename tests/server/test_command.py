@@ -96,6 +96,7 @@ def test_a_bad_setting_is_a_usage_error() -> None:
     assert done.returncode == 2 and "QRISKIT_SERVER_DEADLINE='soon'" in done.stderr
     assert main(["serve", "--allow-fetch", "10.0.0.0/33"]) == 2
     assert main(["serve", "--port", "70000"]) == 2
+    assert main(["serve", "--port", "8²"]) == 2  # a digit to str.isdigit, not to int()
 
 
 _NO_SERVER_EXTRA = """

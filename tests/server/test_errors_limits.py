@@ -287,6 +287,28 @@ def test_uploads_stay_in_memory(client: TestClient, monkeypatch: pytest.MonkeyPa
     assert reply.status_code == 200, reply.text
 
 
+def test_a_decoded_picture_is_not_kept(client: TestClient, png: bytes) -> None:
+    """Memory stays bounded across uploads: the server keeps no reference to a picture (or
+    its bytes) once its request is answered, whether it decoded or was refused."""
+    import sys
+
+    from qriskit.server._settings import Settings
+    from qriskit.server._sources import decode_picture
+
+    for data in (bytes(png), b"GIF89a" + b"\0" * 64, b"\x89PNG\r\n\x1a\n" + b"\0" * 64):
+        before = sys.getrefcount(data)
+        try:
+            decode_picture(data, Settings(), time.monotonic() + 10)
+        except qriskit.QRISError:
+            pass  # not a readable picture: refused, and likewise not kept
+        except Exception as exc:  # the server's own Problem
+            assert type(exc).__name__ == "Problem", exc
+        assert sys.getrefcount(data) == before, "decode_picture kept a reference to the picture"
+    for _ in range(3):
+        reply = client.post(CONVERT, data={"nominal": "1"}, files={"image": ("q.png", png, "image/png")})
+        assert reply.status_code == 200, reply.text
+
+
 def test_a_code_longer_than_any_payload_is_refused_before_the_codec(client: TestClient) -> None:
     long_code = STATIC + "9" * 5000
     for path in (CONVERT, "/qris-info.php", "/v1/validate", "/v1/info"):

@@ -188,6 +188,7 @@ def test_qr_png_and_svg(client: TestClient) -> None:
     ({"data": "0" * 2000}, "input.field"),
     ({"data": STATIC, "scale": "0"}, "input.field"),
     ({"data": STATIC, "scale": "99"}, "input.field"),
+    ({"data": STATIC, "scale": "¹"}, "input.field"),  # a digit to str.isdigit, not to int()
     ({"data": STATIC, "border": "-1"}, "input.field"),
 ])
 def test_qr_refuses_what_is_not_a_payment_code(client: TestClient, params: dict[str, str], code: str) -> None:
