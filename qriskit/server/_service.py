@@ -8,6 +8,7 @@ error reply.
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import json
 import logging
@@ -23,6 +24,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from ..errors import QRISError
+from ._deadline import Deadlines, current_task
 from ._errors import Problem, from_error
 from ._settings import Settings
 from ._work import Workers
@@ -73,6 +75,13 @@ def library_call() -> Iterator[None]:
         raise Problem(400, "input.field", str(exc)) from None
 
 
+def _uncancel(task: asyncio.Task[Any]) -> None:
+    """Take back the deadline's cancellation (Python 3.11+ counts them; 3.10 does not)."""
+    uncancel = getattr(task, "uncancel", None)
+    if uncancel is not None:
+        uncancel()
+
+
 class Service:
     """Settings, workers and the helpers every endpoint uses."""
 
@@ -81,6 +90,7 @@ class Service:
         self.workers = Workers(settings.image_workers)
         self._key = settings.api_key.encode("ascii") if settings.api_key else None
         self._public = settings.public_url.rstrip("/") if settings.public_url else None
+        self._deadlines = Deadlines(settings.deadline)
 
     def check_key(self, request: Request) -> None:
         if self._key is None:
@@ -92,14 +102,28 @@ class Service:
 
     def endpoint(self, handler: Handler, *, auth: bool = True) -> Callable[[Request], Awaitable[Response]]:
         settings = self.settings
+        deadlines = self._deadlines
 
         async def run(request: Request) -> Response:
             try:
                 if auth:
                     self.check_key(request)
-                deadline = time.monotonic() + settings.deadline
-                with anyio.CancelScope(deadline=anyio.current_time() + settings.deadline):
-                    return await handler(request, deadline)
+                task = current_task()
+                if task is None:  # not asyncio: a cancel scope of its own
+                    deadline = time.monotonic() + settings.deadline
+                    with anyio.CancelScope(deadline=anyio.current_time() + settings.deadline):
+                        return await handler(request, deadline)
+                else:
+                    key = object()
+                    try:
+                        return await handler(request, deadlines.start(key, task))
+                    except asyncio.CancelledError:
+                        if not deadlines.finish(key):
+                            raise  # cancelled by something else (the server shutting down)
+                        _uncancel(task)
+                    finally:
+                        if deadlines.finish(key):  # cancelled, but the handler returned or raised
+                            _uncancel(task)
             except Problem as problem:
                 return problem_reply(problem)
             except QRISError as exc:
