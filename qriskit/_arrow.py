@@ -122,7 +122,12 @@ def _column(value: Any, what: str) -> Column:
 
 def _decoded(col: Column) -> Column:
     if pa.types.is_dictionary(col.type):
-        return pc.cast(col, col.type.value_type)
+        value_type = col.type.value_type
+        # pyarrow cannot decode view values (no take kernel): make them large ones first
+        if pa.types.is_string_view(value_type) or pa.types.is_binary_view(value_type):
+            value_type = pa.large_string() if pa.types.is_string_view(value_type) else pa.large_binary()
+            col = pc.cast(col, pa.dictionary(col.type.index_type, value_type))
+        return pc.cast(col, value_type)
     return col
 
 
@@ -269,6 +274,10 @@ def _run(payload: str | None, payloads: Any, amounts: Any, tips: Any, references
     columns = [payloads, amounts, tips, references]
     n = _length(columns)
     chunked = any(isinstance(c, pa.ChunkedArray) for c in columns)
+    # a chunked column of one row is used for every row, as a one-row array is
+    payloads, amounts, tips, references = (
+        c.combine_chunks() if isinstance(c, pa.ChunkedArray) and len(c) == 1 and n != 1 else c for c in columns)
+    columns = [payloads, amounts, tips, references]
     values: list[pa.Array] = []
     problems: list[pa.Array] = []
     for start, length in _spans(n, columns):

@@ -315,3 +315,25 @@ def test_with_dynamic_adds_columns_to_tables_and_batches(arrow_twin):
     assert [e and e["error"] for e in done.column("qris_error").to_pylist()] == [None, "CRCError", None]
     assert isinstance(batch, pa.RecordBatch)
     assert batch.column("pay").to_pylist() == qriskit.to_dynamic_many(STATIC, [1000, 2000, 3000])
+
+
+def test_a_chunked_column_of_one_row_is_used_for_every_row(arrow_twin):
+    """A one-row chunked column broadcasts like a one-row array (it raised 'a column of 0 rows')."""
+    one = pa.chunked_array([pa.array([], pa.int64()), pa.array([15000])])
+    with running(arrow_twin):
+        got = arrow.to_dynamic(pa.array([STATIC, STATIC, None]), one, references=pa.chunked_array([["INV-1"]]),
+                               tips=pa.chunked_array([["prompt"]]))
+    want = qriskit.to_dynamic(STATIC, 15000, reference="INV-1", tip=Tip.prompt())
+    assert isinstance(got, pa.ChunkedArray) and got.to_pylist() == [want, want, None]
+
+
+def test_dictionary_columns_of_string_views(arrow_twin):
+    """A dictionary of string_view values (pyarrow has no kernel to decode it directly) still reads."""
+    amounts = pa.array(["1500", None, "25000"], pa.string_view()).dictionary_encode()
+    codes = pa.array([STATIC, STATIC, STATIC], pa.string_view()).dictionary_encode()
+    refs = pa.array(["A", "B", None], pa.string_view()).dictionary_encode()
+    with running(arrow_twin):
+        got = arrow.to_dynamic(codes, amounts, references=refs)
+    assert got.to_pylist() == [qriskit.to_dynamic(STATIC, 1500, reference="A"), None,
+                               qriskit.to_dynamic(STATIC, 25000)]
+    assert arrow.validate(codes).to_pylist()[0]["ok"]
