@@ -186,6 +186,19 @@ def _scalar_amount(value: Any) -> pa.Array | list[Any]:
         return [value]
 
 
+def _amount_values(value: Any) -> Column | list[Any]:
+    """An amount column; a Python sequence of ``Decimal``s stays one when one decimal column
+    cannot hold it exactly (pyarrow gives every row the largest scale: ``[1.5, 2]`` would be
+    ``[1.5, 2.0]``), so the library reads each row as given."""
+    col = _amount_column(_column(value, "amounts"))
+    if isinstance(value, (pa.Array, pa.ChunkedArray)) or not pa.types.is_decimal(col.type):
+        return col
+    rows = list(value)
+    exact = all(a is None if v is None else type(v) is Decimal and v.as_tuple() == a.as_tuple()
+                for v, a in zip(rows, col.to_pylist()))
+    return col if exact else rows
+
+
 def _spans(n: int, columns: Sequence[Any]) -> list[tuple[int, int]]:
     """(start, length) pieces that lie within one chunk of every chunked column."""
     cuts = {0, n}
@@ -205,12 +218,14 @@ def _piece(col: Any, start: int, length: int, n: int) -> Any:
         return part.chunk(0) if part.num_chunks == 1 else part.combine_chunks()
     if isinstance(col, pa.Array) and len(col) == n and n != 1:
         return col.slice(start, length)
+    if isinstance(col, list) and len(col) == n and n != 1:
+        return col[start:start + length]
     return col  # a broadcast value, or None
 
 
 def _length(columns: Sequence[Any]) -> int:
     """The row count: the length of the columns (a column of one row is used for every row)."""
-    sizes = {len(c) for c in columns if isinstance(c, (pa.Array, pa.ChunkedArray))}
+    sizes = {len(c) for c in columns if isinstance(c, (pa.Array, pa.ChunkedArray, list))}
     if len(sizes) > 1:
         sizes.discard(1)
     if len(sizes) > 1:
@@ -328,7 +343,7 @@ def to_dynamic(payloads: Any, amounts: Any, *, tips: Any = None, references: Any
     errors)``, ``errors`` saying why row for row (``ERROR_TYPE``).
     """
     payload, code_col = _payload_arg(payloads, verify_crc)
-    amount_col = _scalar_amount(amounts) if _is_scalar(amounts) else _amount_column(_column(amounts, "amounts"))
+    amount_col = _scalar_amount(amounts) if _is_scalar(amounts) else _amount_values(amounts)
     refs: Column | None = None
     if _is_scalar(references) and references is not None:
         refs = pa.array([reference_text(references)], pa.string())  # a bad one raises at once

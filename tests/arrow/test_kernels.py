@@ -337,3 +337,18 @@ def test_dictionary_columns_of_string_views(arrow_twin):
     assert got.to_pylist() == [qriskit.to_dynamic(STATIC, 1500, reference="A"), None,
                                qriskit.to_dynamic(STATIC, 25000)]
     assert arrow.validate(codes).to_pylist()[0]["ok"]
+
+
+def test_a_list_of_decimals_keeps_each_amount_as_written(arrow_twin):
+    """pyarrow gives a list of Decimals one scale ([1.5, 2] -> [1.5, 2.0]): each row must
+    still be the library's answer for its own Decimal (in yen, 100 is fine and 100.0 is not)."""
+    yen = qris(t53="392")
+    amounts = [Decimal("100"), Decimal("1.5"), None, Decimal("25")]
+    with running(arrow_twin):
+        got = arrow.to_dynamic(yen, amounts, errors="null")
+        mixed = arrow.to_dynamic(pa.chunked_array([[STATIC], [STATIC, STATIC]]), [Decimal("1.5"), Decimal(2), None],
+                                 references=["A", "B", "C"])
+    assert observed(got) == expected_dynamic([yen] * 4, amounts, [None] * 4, [None] * 4)
+    assert got.values.to_pylist()[0] == qriskit.to_dynamic(yen, 100)
+    assert mixed.to_pylist() == [qriskit.to_dynamic(STATIC, Decimal("1.5"), reference="A"),
+                                 qriskit.to_dynamic(STATIC, 2, reference="B"), None]
