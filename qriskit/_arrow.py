@@ -193,9 +193,9 @@ def _amount_values(value: Any) -> Column | list[Any]:
     col = _amount_column(_column(value, "amounts"))
     if isinstance(value, (pa.Array, pa.ChunkedArray)) or not pa.types.is_decimal(col.type):
         return col
-    rows = list(value)
-    exact = all(a is None if v is None else type(v) is Decimal and v.as_tuple() == a.as_tuple()
-                for v, a in zip(rows, col.to_pylist()))
+    read = col.to_pylist()
+    rows = [None if a is None else v for v, a in zip(value, read)]  # pandas' NaN/NA: null, as Arrow reads it
+    exact = all(a is None or (type(v) is Decimal and v.as_tuple() == a.as_tuple()) for v, a in zip(rows, read))
     return col if exact else rows
 
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from . import errors as _errors
 from ._engines import error_column, input_columns, is_code
-from .arrow import ERROR_TYPE, with_dynamic
+from .arrow import ERROR_TYPE, Converted
 from .arrow import to_dynamic as to_dynamic_column
 from .values import Tip
 
@@ -38,13 +38,21 @@ def convert_frame(frame: pd.DataFrame, *, payload: str, amount: str, tip: Tip | 
                   output: str = "qris", error_column_name: str | None = None) -> pd.DataFrame:
     """One pandas DataFrame (a partition) with the ``output`` column (and the error column)."""
     table = pa.Table.from_pandas(frame[input_columns(payload, amount, tip, reference)], preserve_index=False)
-    errname = error_column(output, error_column_name)
-    done = with_dynamic(table, payload=payload, amount=amount, tip=tip, reference=reference, verify_crc=verify_crc,
-                        errors="null" if errors == "null" else "raise", output=output, error_column_name=errname)
+    amounts = frame[amount]
+    result = to_dynamic_column(
+        payload if is_code(payload) else table.column(payload),
+        # an object column (Decimals) as it is: in Arrow its Decimals would all get one scale
+        amounts if amounts.dtype == object else table.column(amount),
+        tips=table.column(tip) if isinstance(tip, str) else tip,
+        references=None if reference is None else table.column(reference),
+        verify_crc=verify_crc, errors="null" if errors == "null" else "raise",
+    )
+    values = result.values if isinstance(result, Converted) else result
     out = frame.copy(deep=False)
-    out[output] = pd.Series(pd.arrays.ArrowExtensionArray(done.column(output).cast(pa.string())), index=frame.index)
-    if errors == "null":
-        out[errname] = pd.Series(pd.arrays.ArrowExtensionArray(done.column(errname)), index=frame.index)
+    out[output] = pd.Series(pd.arrays.ArrowExtensionArray(values.cast(pa.string())), index=frame.index)
+    if isinstance(result, Converted):
+        out[error_column(output, error_column_name)] = pd.Series(pd.arrays.ArrowExtensionArray(result.errors),
+                                                                 index=frame.index)
     return out
 
 
