@@ -181,9 +181,11 @@ def _scalar_amount(value: Any) -> pa.Array | list[Any]:
     if isinstance(value, str):
         return pa.array([value], pa.string())
     try:
-        return pa.array([value])
-    except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError, ValueError):
+        column = pa.array([value])
+    except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError, ValueError, TypeError):  # TypeError: Decimal("Inf")
         return [value]
+    # Arrow keeps a Decimal's value, not always its exponent (0E+1 is read back as 0)
+    return column if not isinstance(value, Decimal) or column[0].as_py().as_tuple() == value.as_tuple() else [value]
 
 
 def _amount_values(value: Any) -> Column | list[Any]:

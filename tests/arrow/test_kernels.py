@@ -352,3 +352,13 @@ def test_a_list_of_decimals_keeps_each_amount_as_written(arrow_twin):
     assert got.values.to_pylist()[0] == qriskit.to_dynamic(yen, 100)
     assert mixed.to_pylist() == [qriskit.to_dynamic(STATIC, Decimal("1.5"), reference="A"),
                                  qriskit.to_dynamic(STATIC, 2, reference="B"), None]
+
+
+def test_one_decimal_for_every_row_is_read_as_the_library_reads_it(arrow_twin):
+    """Decimal("Infinity") made pyarrow raise a bare TypeError (even with errors="null"), and
+    Decimal("0E+1") came back from Arrow as 0 (another message): both are the library's rows now."""
+    codes = pa.array([STATIC, STATIC])
+    for amount in (Decimal("Infinity"), Decimal("NaN"), Decimal("0E+1"), Decimal("-0"), Decimal("1E+2")):
+        with running(arrow_twin):
+            got = arrow.to_dynamic(codes, amount, errors="null")
+        assert observed(got) == expected_dynamic([STATIC] * 2, [amount] * 2, [None] * 2, [None] * 2)
