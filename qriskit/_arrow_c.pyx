@@ -170,6 +170,24 @@ cdef int _bind(Col* c, arr, Py_ssize_t n) except -1:
     return 0
 
 
+cdef Py_ssize_t _text_bytes(const Col* c, Py_ssize_t n) noexcept:
+    """The bytes of a string column's ``n`` rows: of its own rows, not of the whole buffer a
+    slice shares (a batch sliced from a large table would reserve the table's size)."""
+    cdef Py_ssize_t first, last
+    if c.values == NULL:
+        return 0
+    _bytes(c, 0, &first)
+    if c.broadcast:
+        return first * n
+    if c.kind == K_S32:
+        first = (<const int32_t*>c.values)[c.offset]
+        last = (<const int32_t*>c.values)[c.offset + n]
+    else:
+        first = (<const int64_t*>c.values)[c.offset]
+        last = (<const int64_t*>c.values)[c.offset + n]
+    return last - first
+
+
 cdef const char* PAIRS = (b"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
                           b"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
                           b"8081828384858687888990919293949596979899")
@@ -663,7 +681,7 @@ def convert(payload, payloads, amounts, tips, references, Py_ssize_t n, bint ver
     job.valid = <uint8_t*>malloc((n + 7) // 8 + 1)
     bound = n * ((job.r.nb if job.scalar else 0) + 48)
     if not job.scalar and n:
-        bound += payloads.buffers()[2].size if payloads.buffers()[2] is not None else 0
+        bound += _text_bytes(&job.pay, n)
     job.data = <uint8_t*>qk_alloc(max(bound, 1))
     if job.offsets == NULL or job.valid == NULL or job.data == NULL:
         raise MemoryError(f"cannot allocate the output of {n} rows")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 from decimal import Decimal
 
@@ -362,3 +364,26 @@ def test_one_decimal_for_every_row_is_read_as_the_library_reads_it(arrow_twin):
         with running(arrow_twin):
             got = arrow.to_dynamic(codes, amount, errors="null")
         assert observed(got) == expected_dynamic([STATIC] * 2, [amount] * 2, [None] * 2, [None] * 2)
+
+
+def test_a_slice_reserves_for_its_own_rows_only():
+    """A batch sliced from a large column reserved the output for the whole shared text buffer
+    (here 1 GiB, never touched, for one row): under an address-space limit a MemoryError."""
+    if arrow.backend != "native" or not sys.platform.startswith("linux"):
+        pytest.skip("the native kernel's allocation, measured on Linux")
+    script = f"""
+import resource
+import pyarrow as pa
+from qriskit import arrow
+static = {STATIC!r}.encode()
+text = pa.allocate_buffer(1 << 30)                # the text of a large column, never touched
+memoryview(text).cast("B")[:len(static)] = static
+offsets = pa.array([0, len(static)], pa.int32()).buffers()[1]
+one = pa.Array.from_buffers(pa.string(), 1, [None, offsets, text])
+size = int(open("/proc/self/statm").read().split()[0]) * resource.getpagesize()
+resource.setrlimit(resource.RLIMIT_AS, (size + (512 << 20), resource.getrlimit(resource.RLIMIT_AS)[1]))
+print(arrow.to_dynamic(one, pa.array([15000])).to_pylist()[0])
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == qriskit.to_dynamic(STATIC, 15000)
