@@ -116,7 +116,7 @@ def _column(value: Any, what: str) -> Column:
         return pa.chunked_array(value)
     try:
         return pa.array(value)
-    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError) as exc:
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, OverflowError) as exc:
         raise TypeError(f"{what} must be an Arrow array or a sequence pyarrow can read: {exc}") from None
 
 
@@ -191,8 +191,15 @@ def _scalar_amount(value: Any) -> pa.Array | list[Any]:
 def _amount_values(value: Any) -> Column | list[Any]:
     """An amount column; a Python sequence of ``Decimal``s stays one when one decimal column
     cannot hold it exactly (pyarrow gives every row the largest scale: ``[1.5, 2]`` would be
-    ``[1.5, 2.0]``), so the library reads each row as given."""
-    col = _amount_column(_column(value, "amounts"))
+    ``[1.5, 2.0]``), so the library reads each row as given; so does a list of ints, Decimals
+    and strs pyarrow cannot read as one column (an int past 64 bits, a Decimal NaN, mixed types)."""
+    try:
+        col = _amount_column(_column(value, "amounts"))
+    except TypeError:
+        if isinstance(value, (list, tuple)) and all(
+                v is None or (isinstance(v, (int, Decimal, str)) and not isinstance(v, bool)) for v in value):
+            return list(value)
+        raise
     if isinstance(value, (pa.Array, pa.ChunkedArray)) or not pa.types.is_decimal(col.type):
         return col
     read = col.to_pylist()

@@ -387,3 +387,15 @@ print(arrow.to_dynamic(one, pa.array([15000])).to_pylist()[0])
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip() == qriskit.to_dynamic(STATIC, 15000)
+
+
+def test_a_list_pyarrow_cannot_read_goes_row_by_row(arrow_twin):
+    """A list with an int past 64 bits raised a bare OverflowError, one with a Decimal NaN or
+    mixed types a TypeError for the whole call (errors="null" too): each row is the library's now."""
+    codes = pa.array([STATIC] * 3)
+    for amounts in ([2**70, 15000, None], [Decimal("NaN"), Decimal(5), 7], [1, "2.5", Decimal("3")]):
+        with running(arrow_twin):
+            got = arrow.to_dynamic(codes, amounts, errors="null")
+        assert observed(got) == expected_dynamic([STATIC] * 3, amounts, [None] * 3, [None] * 3)
+    with running(arrow_twin), pytest.raises(TypeError, match="sequence pyarrow can read"):
+        arrow.to_dynamic(STATIC, [1.5, Decimal(1)])  # a float is still refused at once
