@@ -95,6 +95,10 @@ def test_dask_decimal_objects_keep_their_exponents():
         qriskit.to_dynamic(CODES[1], 100), qriskit.to_dynamic(STATIC, Decimal("1.5")), None, None,
         qriskit.to_dynamic(STATIC, 2500)]
     assert all(e is None or e is pd.NA for e in out["qris_error"])
+    big = qdask.convert_frame(pd.DataFrame({"amount": [2**70, 1500]}, dtype=object), payload=STATIC, amount="amount",
+                              errors="null")
+    assert big["qris"][1] == qriskit.to_dynamic(STATIC, 1500)
+    assert big["qris_error"][0]["message"] == "amount is longer than 13 characters (tag 54)"
 
 
 @pytest.mark.spark
