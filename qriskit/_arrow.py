@@ -116,13 +116,18 @@ def _column(value: Any, what: str) -> Column:
         return pa.chunked_array(value)
     try:
         return pa.array(value)
-    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError) as exc:
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, OverflowError) as exc:
         raise TypeError(f"{what} must be an Arrow array or a sequence pyarrow can read: {exc}") from None
 
 
 def _decoded(col: Column) -> Column:
     if pa.types.is_dictionary(col.type):
-        return pc.cast(col, col.type.value_type)
+        value_type = col.type.value_type
+        # pyarrow cannot decode view values (no take kernel): make them large ones first
+        if pa.types.is_string_view(value_type) or pa.types.is_binary_view(value_type):
+            value_type = pa.large_string() if pa.types.is_string_view(value_type) else pa.large_binary()
+            col = pc.cast(col, pa.dictionary(col.type.index_type, value_type))
+        return pc.cast(col, value_type)
     return col
 
 
@@ -176,9 +181,31 @@ def _scalar_amount(value: Any) -> pa.Array | list[Any]:
     if isinstance(value, str):
         return pa.array([value], pa.string())
     try:
-        return pa.array([value])
-    except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError, ValueError):
+        column = pa.array([value])
+    except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError, ValueError, TypeError):  # TypeError: Decimal("Inf")
         return [value]
+    # Arrow keeps a Decimal's value, not always its exponent (0E+1 is read back as 0)
+    return column if not isinstance(value, Decimal) or column[0].as_py().as_tuple() == value.as_tuple() else [value]
+
+
+def _amount_values(value: Any) -> Column | list[Any]:
+    """An amount column; a Python sequence of ``Decimal``s stays one when one decimal column
+    cannot hold it exactly (pyarrow gives every row the largest scale: ``[1.5, 2]`` would be
+    ``[1.5, 2.0]``), so the library reads each row as given; so does a list of ints, Decimals
+    and strs pyarrow cannot read as one column (an int past 64 bits, a Decimal NaN, mixed types)."""
+    try:
+        col = _amount_column(_column(value, "amounts"))
+    except TypeError:
+        if isinstance(value, (list, tuple)) and all(
+                v is None or (isinstance(v, (int, Decimal, str)) and not isinstance(v, bool)) for v in value):
+            return list(value)
+        raise
+    if isinstance(value, (pa.Array, pa.ChunkedArray)) or not pa.types.is_decimal(col.type):
+        return col
+    read = col.to_pylist()
+    rows = [None if a is None else v for v, a in zip(value, read)]  # pandas' NaN/NA: null, as Arrow reads it
+    exact = all(a is None or (type(v) is Decimal and v.as_tuple() == a.as_tuple()) for v, a in zip(rows, read))
+    return col if exact else rows
 
 
 def _spans(n: int, columns: Sequence[Any]) -> list[tuple[int, int]]:
@@ -200,12 +227,14 @@ def _piece(col: Any, start: int, length: int, n: int) -> Any:
         return part.chunk(0) if part.num_chunks == 1 else part.combine_chunks()
     if isinstance(col, pa.Array) and len(col) == n and n != 1:
         return col.slice(start, length)
+    if isinstance(col, list) and len(col) == n and n != 1:
+        return col[start:start + length]
     return col  # a broadcast value, or None
 
 
 def _length(columns: Sequence[Any]) -> int:
     """The row count: the length of the columns (a column of one row is used for every row)."""
-    sizes = {len(c) for c in columns if isinstance(c, (pa.Array, pa.ChunkedArray))}
+    sizes = {len(c) for c in columns if isinstance(c, (pa.Array, pa.ChunkedArray, list))}
     if len(sizes) > 1:
         sizes.discard(1)
     if len(sizes) > 1:
@@ -269,6 +298,10 @@ def _run(payload: str | None, payloads: Any, amounts: Any, tips: Any, references
     columns = [payloads, amounts, tips, references]
     n = _length(columns)
     chunked = any(isinstance(c, pa.ChunkedArray) for c in columns)
+    # a chunked column of one row is used for every row, as a one-row array is
+    payloads, amounts, tips, references = (
+        c.combine_chunks() if isinstance(c, pa.ChunkedArray) and len(c) == 1 and n != 1 else c for c in columns)
+    columns = [payloads, amounts, tips, references]
     values: list[pa.Array] = []
     problems: list[pa.Array] = []
     for start, length in _spans(n, columns):
@@ -319,7 +352,7 @@ def to_dynamic(payloads: Any, amounts: Any, *, tips: Any = None, references: Any
     errors)``, ``errors`` saying why row for row (``ERROR_TYPE``).
     """
     payload, code_col = _payload_arg(payloads, verify_crc)
-    amount_col = _scalar_amount(amounts) if _is_scalar(amounts) else _amount_column(_column(amounts, "amounts"))
+    amount_col = _scalar_amount(amounts) if _is_scalar(amounts) else _amount_values(amounts)
     refs: Column | None = None
     if _is_scalar(references) and references is not None:
         refs = pa.array([reference_text(references)], pa.string())  # a bad one raises at once

@@ -87,7 +87,7 @@ cdef enum:
     K_S32 = 4      # string / binary: int32 offsets
     K_S64 = 5      # large_string / large_binary: int64 offsets
     K_I32 = 6      # int32 values (tip indices)
-    K_OBJ = 7      # a Python value for every row: the library decides each one
+    K_OBJ = 7      # Python values (a list): the library decides each row
 
 cdef int64_t AMOUNT_LIMIT = 10000000000000   # 10**13: 13 digits at most
 
@@ -135,13 +135,13 @@ cdef inline const uint8_t* _address(buf):
 cdef int _bind(Col* c, arr, Py_ssize_t n) except -1:
     """Point ``c`` at the buffers of Arrow array ``arr`` (the caller keeps ``arr`` alive)."""
     memset(c, 0, sizeof(Col))
-    if not isinstance(arr, pa.Array):
-        c.kind = K_OBJ
-        c.broadcast = True
-        return 0
-    t = arr.type
     if len(arr) not in (1, n):
         raise ValueError(f"a column of {len(arr)} rows among columns of {n}")
+    if not isinstance(arr, pa.Array):   # a list of Python values, or one for every row
+        c.kind = K_OBJ
+        c.broadcast = len(arr) != n or n == 1
+        return 0
+    t = arr.type
     c.broadcast = len(arr) != n or n == 1
     c.offset = arr.offset
     bufs = arr.buffers()
@@ -168,6 +168,24 @@ cdef int _bind(Col* c, arr, Py_ssize_t n) except -1:
         if c.data == NULL:
             c.data = <const uint8_t*>b""
     return 0
+
+
+cdef Py_ssize_t _text_bytes(const Col* c, Py_ssize_t n) noexcept:
+    """The bytes of a string column's ``n`` rows: of its own rows, not of the whole buffer a
+    slice shares (a batch sliced from a large table would reserve the table's size)."""
+    cdef Py_ssize_t first, last
+    if c.values == NULL:
+        return 0
+    _bytes(c, 0, &first)
+    if c.broadcast:
+        return first * n
+    if c.kind == K_S32:
+        first = (<const int32_t*>c.values)[c.offset]
+        last = (<const int32_t*>c.values)[c.offset + n]
+    else:
+        first = (<const int64_t*>c.values)[c.offset]
+        last = (<const int64_t*>c.values)[c.offset + n]
+    return last - first
 
 
 cdef const char* PAIRS = (b"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
@@ -338,14 +356,18 @@ cdef class _Job:
 
     # -- rows the library decides ------------------------------------------------------------
     cdef object _value(self, const Col* c, column, Py_ssize_t i):
-        if not isinstance(column, pa.Array):   # a Python value for every row
-            return column[0]
+        if not isinstance(column, pa.Array):   # Python values
+            return column[0 if c.broadcast else i]
         return column[0 if c.broadcast else i].as_py()
 
     cdef int _slow(self, Py_ssize_t i) except -1:
         """Convert row ``i`` with the library (with the GIL); record or raise its error."""
         cdef bytes b
         code = self.payload if self.scalar else self._value(&self.pay, self.payloads, i)
+        amount = self._value(&self.amt, self.amounts, i) if self.dynamic else None
+        if self.dynamic and amount is None:   # a None in a list of amounts: a null row
+            self._null(i)
+            return 0
         try:
             if not self.dynamic:
                 text = static_row(_codec_c, code, self.verify)
@@ -354,7 +376,7 @@ cdef class _Job:
                 if self.tips != NULL and _valid(&self.tip, i):
                     tip = self.tip_entries[(<const int32_t*>self.tip.values)[_at(&self.tip, i)]]
                 ref = self._value(&self.ref, self.references, i) if self.references is not None else None
-                text = convert_row(_codec_c, code, self._value(&self.amt, self.amounts, i), tip, ref, self.verify)
+                text = convert_row(_codec_c, code, amount, tip, ref, self.verify)
         except errors.QRISError as exc:
             if self.raise_first:
                 raise errors.in_row(exc, self.base + i) from None
@@ -659,7 +681,7 @@ def convert(payload, payloads, amounts, tips, references, Py_ssize_t n, bint ver
     job.valid = <uint8_t*>malloc((n + 7) // 8 + 1)
     bound = n * ((job.r.nb if job.scalar else 0) + 48)
     if not job.scalar and n:
-        bound += payloads.buffers()[2].size if payloads.buffers()[2] is not None else 0
+        bound += _text_bytes(&job.pay, n)
     job.data = <uint8_t*>qk_alloc(max(bound, 1))
     if job.offsets == NULL or job.valid == NULL or job.data == NULL:
         raise MemoryError(f"cannot allocate the output of {n} rows")

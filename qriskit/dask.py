@@ -15,11 +15,11 @@ floats raise ``TypeError``), ``tip`` None, a ``Tip`` or a column, ``reference`` 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from . import errors as _errors
 from ._engines import error_column, input_columns, is_code
-from .arrow import ERROR_TYPE, with_dynamic
+from .arrow import ERROR_TYPE, Converted
 from .arrow import to_dynamic as to_dynamic_column
 from .values import Tip
 
@@ -37,14 +37,24 @@ def convert_frame(frame: pd.DataFrame, *, payload: str, amount: str, tip: Tip | 
                   reference: str | None = None, verify_crc: bool = True, errors: str = "raise",
                   output: str = "qris", error_column_name: str | None = None) -> pd.DataFrame:
     """One pandas DataFrame (a partition) with the ``output`` column (and the error column)."""
-    table = pa.Table.from_pandas(frame[input_columns(payload, amount, tip, reference)], preserve_index=False)
-    errname = error_column(output, error_column_name)
-    done = with_dynamic(table, payload=payload, amount=amount, tip=tip, reference=reference, verify_crc=verify_crc,
-                        errors="null" if errors == "null" else "raise", output=output, error_column_name=errname)
+    # an object column (Decimals, ints past 64 bits) goes as its values: in Arrow its Decimals
+    # would all get one scale, and from_pandas refuses the rest for the whole partition
+    loose = frame[amount].dtype == object
+    names = [c for c in input_columns(payload, amount, tip, reference) if not (loose and c == amount)]
+    table = pa.Table.from_pandas(frame[names], preserve_index=False)
+    mode: Literal["raise", "null"] = "null" if errors == "null" else "raise"
+    amounts: Any = [None if pd.isna(v) else v for v in frame[amount]] if loose else table.column(amount)
+    tips: Any = table.column(tip) if isinstance(tip, str) else tip
+    result = to_dynamic_column(
+        payload if is_code(payload) else table.column(payload), amounts, tips=tips,
+        references=None if reference is None else table.column(reference), verify_crc=verify_crc, errors=mode,
+    )
+    values = result.values if isinstance(result, Converted) else result
     out = frame.copy(deep=False)
-    out[output] = pd.Series(pd.arrays.ArrowExtensionArray(done.column(output).cast(pa.string())), index=frame.index)
-    if errors == "null":
-        out[errname] = pd.Series(pd.arrays.ArrowExtensionArray(done.column(errname)), index=frame.index)
+    out[output] = pd.Series(pd.arrays.ArrowExtensionArray(values.cast(pa.string())), index=frame.index)
+    if isinstance(result, Converted):
+        out[error_column(output, error_column_name)] = pd.Series(pd.arrays.ArrowExtensionArray(result.errors),
+                                                                 index=frame.index)
     return out
 
 

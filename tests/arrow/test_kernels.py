@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 from decimal import Decimal
 
@@ -315,3 +317,85 @@ def test_with_dynamic_adds_columns_to_tables_and_batches(arrow_twin):
     assert [e and e["error"] for e in done.column("qris_error").to_pylist()] == [None, "CRCError", None]
     assert isinstance(batch, pa.RecordBatch)
     assert batch.column("pay").to_pylist() == qriskit.to_dynamic_many(STATIC, [1000, 2000, 3000])
+
+
+def test_a_chunked_column_of_one_row_is_used_for_every_row(arrow_twin):
+    """A one-row chunked column broadcasts like a one-row array (it raised 'a column of 0 rows')."""
+    one = pa.chunked_array([pa.array([], pa.int64()), pa.array([15000])])
+    with running(arrow_twin):
+        got = arrow.to_dynamic(pa.array([STATIC, STATIC, None]), one, references=pa.chunked_array([["INV-1"]]),
+                               tips=pa.chunked_array([["prompt"]]))
+    want = qriskit.to_dynamic(STATIC, 15000, reference="INV-1", tip=Tip.prompt())
+    assert isinstance(got, pa.ChunkedArray) and got.to_pylist() == [want, want, None]
+
+
+def test_dictionary_columns_of_string_views(arrow_twin):
+    """A dictionary of string_view values (pyarrow has no kernel to decode it directly) still reads."""
+    amounts = pa.array(["1500", None, "25000"], pa.string_view()).dictionary_encode()
+    codes = pa.array([STATIC, STATIC, STATIC], pa.string_view()).dictionary_encode()
+    refs = pa.array(["A", "B", None], pa.string_view()).dictionary_encode()
+    with running(arrow_twin):
+        got = arrow.to_dynamic(codes, amounts, references=refs)
+    assert got.to_pylist() == [qriskit.to_dynamic(STATIC, 1500, reference="A"), None,
+                               qriskit.to_dynamic(STATIC, 25000)]
+    assert arrow.validate(codes).to_pylist()[0]["ok"]
+
+
+def test_a_list_of_decimals_keeps_each_amount_as_written(arrow_twin):
+    """pyarrow gives a list of Decimals one scale ([1.5, 2] -> [1.5, 2.0]): each row must
+    still be the library's answer for its own Decimal (in yen, 100 is fine and 100.0 is not)."""
+    yen = qris(t53="392")
+    amounts = [Decimal("100"), Decimal("1.5"), None, Decimal("25")]
+    with running(arrow_twin):
+        got = arrow.to_dynamic(yen, amounts, errors="null")
+        mixed = arrow.to_dynamic(pa.chunked_array([[STATIC], [STATIC, STATIC]]), [Decimal("1.5"), Decimal(2), None],
+                                 references=["A", "B", "C"])
+    assert observed(got) == expected_dynamic([yen] * 4, amounts, [None] * 4, [None] * 4)
+    assert got.values.to_pylist()[0] == qriskit.to_dynamic(yen, 100)
+    assert mixed.to_pylist() == [qriskit.to_dynamic(STATIC, Decimal("1.5"), reference="A"),
+                                 qriskit.to_dynamic(STATIC, 2, reference="B"), None]
+
+
+def test_one_decimal_for_every_row_is_read_as_the_library_reads_it(arrow_twin):
+    """Decimal("Infinity") made pyarrow raise a bare TypeError (even with errors="null"), and
+    Decimal("0E+1") came back from Arrow as 0 (another message): both are the library's rows now."""
+    codes = pa.array([STATIC, STATIC])
+    for amount in (Decimal("Infinity"), Decimal("NaN"), Decimal("0E+1"), Decimal("-0"), Decimal("1E+2")):
+        with running(arrow_twin):
+            got = arrow.to_dynamic(codes, amount, errors="null")
+        assert observed(got) == expected_dynamic([STATIC] * 2, [amount] * 2, [None] * 2, [None] * 2)
+
+
+def test_a_slice_reserves_for_its_own_rows_only():
+    """A batch sliced from a large column reserved the output for the whole shared text buffer
+    (here 1 GiB, never touched, for one row): under an address-space limit a MemoryError."""
+    if arrow.backend != "native" or not sys.platform.startswith("linux"):
+        pytest.skip("the native kernel's allocation, measured on Linux")
+    script = f"""
+import resource
+import pyarrow as pa
+from qriskit import arrow
+static = {STATIC!r}.encode()
+text = pa.allocate_buffer(1 << 30)                # the text of a large column, never touched
+memoryview(text).cast("B")[:len(static)] = static
+offsets = pa.array([0, len(static)], pa.int32()).buffers()[1]
+one = pa.Array.from_buffers(pa.string(), 1, [None, offsets, text])
+size = int(open("/proc/self/statm").read().split()[0]) * resource.getpagesize()
+resource.setrlimit(resource.RLIMIT_AS, (size + (512 << 20), resource.getrlimit(resource.RLIMIT_AS)[1]))
+print(arrow.to_dynamic(one, pa.array([15000])).to_pylist()[0])
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == qriskit.to_dynamic(STATIC, 15000)
+
+
+def test_a_list_pyarrow_cannot_read_goes_row_by_row(arrow_twin):
+    """A list with an int past 64 bits raised a bare OverflowError, one with a Decimal NaN or
+    mixed types a TypeError for the whole call (errors="null" too): each row is the library's now."""
+    codes = pa.array([STATIC] * 3)
+    for amounts in ([2**70, 15000, None], [Decimal("NaN"), Decimal(5), 7], [1, "2.5", Decimal("3")]):
+        with running(arrow_twin):
+            got = arrow.to_dynamic(codes, amounts, errors="null")
+        assert observed(got) == expected_dynamic([STATIC] * 3, amounts, [None] * 3, [None] * 3)
+    with running(arrow_twin), pytest.raises(TypeError, match="sequence pyarrow can read"):
+        arrow.to_dynamic(STATIC, [1.5, Decimal(1)])  # a float is still refused at once

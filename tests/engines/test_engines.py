@@ -79,6 +79,28 @@ def test_dask_map_partitions():
         qdask.to_dynamic(ddf, payload="code", amount="price")
 
 
+def test_dask_decimal_objects_keep_their_exponents():
+    """A partition's column of Decimal objects (dask's convert-string off, or ``convert_frame``
+    called directly): each row is the library's answer for its own Decimal (in Arrow the
+    column had one scale: Decimal("100") became "100.0", an error in yen)."""
+    import numpy as np
+    import pandas as pd
+
+    from qriskit import dask as qdask
+
+    amounts = [Decimal("100"), Decimal("1.5"), None, np.nan, Decimal("2500")]
+    frame = pd.DataFrame({"code": [CODES[1], STATIC, STATIC, STATIC, STATIC], "amount": amounts})
+    out = qdask.convert_frame(frame, payload="code", amount="amount", errors="null")
+    assert [None if pd.isna(q) else q for q in out["qris"]] == [
+        qriskit.to_dynamic(CODES[1], 100), qriskit.to_dynamic(STATIC, Decimal("1.5")), None, None,
+        qriskit.to_dynamic(STATIC, 2500)]
+    assert all(e is None or e is pd.NA for e in out["qris_error"])
+    big = qdask.convert_frame(pd.DataFrame({"amount": [2**70, 1500]}, dtype=object), payload=STATIC, amount="amount",
+                              errors="null")
+    assert big["qris"][1] == qriskit.to_dynamic(STATIC, 1500)
+    assert big["qris_error"][0]["message"] == "amount is longer than 13 characters (tag 54)"
+
+
 @pytest.mark.spark
 def test_spark_map_in_arrow(spark):
     from pyspark.sql.types import DecimalType, LongType, StringType, StructField, StructType
