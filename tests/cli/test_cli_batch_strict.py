@@ -331,3 +331,22 @@ def test_line_numbers_across_blocks_with_every_line_end(run, tmp_path, end):
     result = run("batch", STATIC, "a.csv", "--skip-bad", "-o", "out.csv")
     assert result.returncode == 0, result.err
     assert _amounts((tmp_path / "out.csv").read_text()) == [str(1000 + i) for i in range(40_000)]
+
+
+def test_jsonl_key_given_twice_is_a_bad_row(run, tmp_path):
+    """json keeps the last of two equal keys; another reader keeps the first: the amount is unknown."""
+    (tmp_path / "a.jsonl").write_text(
+        '{"amount": "1000", "reference": "A"}\n'
+        '{"amount": "2000", "reference": "B", "amount": "9000"}\n'
+        '{"amount": "3000", "reference": "C", "reference": "D"}\n'
+        '{"amount": "4000", "reference": "E"}\n'
+    )
+    result = run("batch", STATIC, "a.jsonl", "--skip-bad")
+    assert result.returncode == 0, result.err
+    assert [(r["amount"], r["reference"]) for r in _rows(result.out)] == [("1000", "A"), ("4000", "E")]
+    assert _skipped(result.err) == ["2", "3"]
+    assert "the key 'amount' is given twice" in result.err
+    first = tmp_path / "b.jsonl"
+    first.write_text('{"amount": "1000", "amount": "2000"}\n{"amount": "3000"}\n')
+    assert_one_line_error(run("batch", STATIC, "b.jsonl", "-o", "out.csv"), cli.EXIT_INVALID, "line 1", "twice")
+    assert not (tmp_path / "out.csv").exists()
