@@ -5,10 +5,12 @@ Needs the ``arrow`` extra (pyarrow), imported only when a Parquet file is read o
 * ``ParquetReader(stream, context)``: a seekable file (never stdin: Parquet is read from its
   footer), read one batch of ``BATCH_ROWS`` rows at a time with
   ``ParquetFile.iter_batches``, only the columns the engine uses; never the whole file.
+  Page checksums are verified where the file has them, and each batch is validated (text
+  must be UTF-8): a damaged file stops the run rather than give a changed amount.
   ``header`` is the schema's names (lower-cased), ``chunks()`` gives ``Batch`` records
   whose ``where(i)`` is "row N" (counted from 1, in file order).
 * ``ParquetWriter(stream, names)``: every column as strings (null for "no value"), one row
-  group per ``ROW_GROUP_ROWS`` rows.
+  group per ``ROW_GROUP_ROWS`` rows, with page checksums.
 * ``converter(...)``: a batch converted by ``qriskit.arrow.to_dynamic`` with
   ``errors="null"``; each null row is a bad row, named with the library's own message
   (the row is done again by the library to get its error, exactly as from CSV).
@@ -77,7 +79,7 @@ class ParquetReader:
         pa, _, pq = require_arrow()
         self._size = _size(stream)
         try:
-            self._file = pq.ParquetFile(stream)
+            self._file = pq.ParquetFile(stream, page_checksum_verification=True)
         except (pa.ArrowException, OSError) as exc:
             raise CLIError(f"not a readable Parquet file ({exc})", EXIT_INVALID) from None
         schema = self._file.schema_arrow
@@ -101,6 +103,7 @@ class ParquetReader:
         try:
             for part in self._file.iter_batches(batch_size=BATCH_ROWS, columns=[self.names[i] for i in used],
                                                 use_threads=False):
+                part.validate(full=True)  # text that is not UTF-8 stops here, not in a kernel
                 # columns by position in the file (names may repeat in case only)
                 arrays = [part.column(at[i]) if i in at else pa.nulls(part.num_rows) for i in range(self.width)]
                 batch = pa.RecordBatch.from_arrays(arrays, names=[str(i) for i in range(self.width)])
@@ -133,7 +136,7 @@ class ParquetWriter:
         self._pa, _, pq = require_arrow()
         self._stream = stream
         self._schema = self._pa.schema([(name, self._pa.string()) for name in names])
-        self._writer = pq.ParquetWriter(stream, self._schema)
+        self._writer = pq.ParquetWriter(stream, self._schema, write_page_checksum=True)
         self._pending: list[Any] = []
         self._rows = 0
 
