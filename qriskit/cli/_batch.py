@@ -372,15 +372,21 @@ def _run(args: argparse.Namespace, reader: Reader, convert: Converter, names: tu
             as_is = getattr(writer, "arrow", False)  # takes Arrow arrays as they are
             show = not args.quiet and out.is_file and sys.stderr.isatty() and sys.stdout is not None \
                 and sys.stdout.isatty()
-            with Progress(show, size) as progress:
-                for columns in _converted(reader, convert):
-                    if not as_is:
-                        columns = _lists(columns)
-                    if pngs is not None:
-                        columns = [*columns, pngs.column(_lists(columns[1:2])[0])]  # type: ignore[arg-type]
-                    writer.write(columns)
-                    written += len(columns[0])
-                    progress.update(written, reader.position())
+            try:
+                with Progress(show, size) as progress:
+                    for columns in _converted(reader, convert):
+                        if not as_is:
+                            columns = _lists(columns)
+                        if pngs is not None:
+                            columns = [*columns, pngs.column(_lists(columns[1:2])[0])]  # type: ignore[arg-type]
+                        writer.write(columns)
+                        written += len(columns[0])
+                        progress.update(written, reader.position())
+            except BaseException:
+                abandon = getattr(writer, "abandon", None)  # a writer that would finish on its own
+                if abandon is not None:
+                    abandon()
+                raise
             writer.close()
     except BaseException:
         if pngs is not None and args.output not in (None, "-"):

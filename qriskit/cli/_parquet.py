@@ -127,6 +127,30 @@ def _strings(pa: Any, col: Any) -> Any:
     return col.cast(pa.string()) if isinstance(col, pa.Array) else pa.array(col, pa.string())
 
 
+class _Sink:
+    """The output stream as pyarrow's writer sees it. ``cut()`` sends later writes nowhere: a
+    writer that is collected writes the footer, which after a failed run would make the rows
+    written so far a whole-looking file (or, into a closed file, print a traceback)."""
+
+    closed = False
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self._stream: BinaryIO | None = stream
+
+    def write(self, data: bytes) -> int:
+        return len(data) if self._stream is None else self._stream.write(data)
+
+    def flush(self) -> None:
+        if self._stream is not None:
+            self._stream.flush()
+
+    def close(self) -> None:
+        self.closed = True  # the stream itself is the caller's to close
+
+    def cut(self) -> None:
+        self._stream = None
+
+
 class ParquetWriter:
     """Every column as strings, null for "no value"; a row group per ``ROW_GROUP_ROWS`` rows."""
 
@@ -135,8 +159,9 @@ class ParquetWriter:
     def __init__(self, stream: BinaryIO, names: Sequence[str]) -> None:
         self._pa, _, pq = require_arrow()
         self._stream = stream
+        self._sink = _Sink(stream)
         self._schema = self._pa.schema([(name, self._pa.string()) for name in names])
-        self._writer = pq.ParquetWriter(stream, self._schema, write_page_checksum=True)
+        self._writer = pq.ParquetWriter(self._sink, self._schema, write_page_checksum=True)
         self._pending: list[Any] = []
         self._rows = 0
 
@@ -160,6 +185,10 @@ class ParquetWriter:
         self._flush()
         self._writer.close()
         self._stream.flush()
+
+    def abandon(self) -> None:
+        """The run failed: no footer is ever written (see ``_Sink``)."""
+        self._sink.cut()
 
 
 # --------------------------------------------------------------------------- conversion

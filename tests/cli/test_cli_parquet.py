@@ -250,3 +250,18 @@ def test_written_parquet_carries_page_checksums(run, tmp_path):
     result = run("batch", "--codes", "codes.parquet", "-o", "again.csv", "--skip-bad")
     assert_one_line_error(result, cli.EXIT_INVALID, "row 1", "cannot be read", "checksum")
     assert not (tmp_path / "again.csv").exists()
+
+
+@pytest.mark.parametrize("good_rows", [3, 20_000])  # 20,000: a row group is written before the bad row
+def test_a_failed_run_leaves_no_parquet_that_looks_whole(run, tmp_path, good_rows):
+    """With -o: one line and no file. On stdout: the rows so far, but never the footer that would
+    make them read as the whole output."""
+    (tmp_path / "in.csv").write_text("amount\n" + "".join(f"{i}\n" for i in range(1, good_rows + 1)) + "1,000\n")
+    result = run("batch", STATIC, "in.csv", "-o", "out.parquet")
+    assert_one_line_error(result, cli.EXIT_INVALID, f"line {good_rows + 2}")
+    assert os.listdir(tmp_path) == ["in.csv"]
+    result = run("batch", STATIC, "in.csv", "--format", "parquet")
+    assert result.returncode == cli.EXIT_INVALID and len(result.err.splitlines()) == 1, result.err
+    (tmp_path / "stdout.parquet").write_bytes(result.stdout)
+    with pytest.raises(pa.ArrowInvalid):  # no footer: not a Parquet file
+        pq.ParquetFile(tmp_path / "stdout.parquet")
