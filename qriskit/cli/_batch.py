@@ -262,6 +262,17 @@ def _check_args(args: argparse.Namespace) -> None:
         raise CLIError("CODE cannot be '-' here (stdin carries the amounts): pass the code or a file", EXIT_USAGE)
     if args.errors and not args.skip_bad:
         raise CLIError("--errors lists the rows --skip-bad skips: give --skip-bad too", EXIT_USAGE)
+    if args.errors:  # opened first, for writing: it would empty the input, or be replaced by the output
+        for other, what in ((args.codes or args.amounts, "the input"), (args.output, "the output")):
+            if other not in (None, "-") and _same_file(args.errors, other):
+                raise CLIError(f"--errors {args.errors!r} names {what} file: give another file", EXIT_USAGE)
+
+
+def _same_file(a: str, b: str) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # one does not exist yet
+        return os.path.realpath(a) == os.path.realpath(b)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -350,3 +350,18 @@ def test_jsonl_key_given_twice_is_a_bad_row(run, tmp_path):
     first.write_text('{"amount": "1000", "amount": "2000"}\n{"amount": "3000"}\n')
     assert_one_line_error(run("batch", STATIC, "b.jsonl", "-o", "out.csv"), cli.EXIT_INVALID, "line 1", "twice")
     assert not (tmp_path / "out.csv").exists()
+
+
+def test_errors_file_cannot_be_the_input_or_the_output(run, tmp_path):
+    """--errors is opened for writing first: naming the input emptied it (0 codes, exit 0)."""
+    data = "amount\n1000\nx\n"
+    (tmp_path / "in.csv").write_text(data)
+    os.symlink("in.csv", tmp_path / "link.csv")
+    for errors in ("in.csv", "./in.csv", "link.csv"):
+        result = run("batch", STATIC, "in.csv", "--skip-bad", "--errors", errors)
+        assert_one_line_error(result, cli.EXIT_USAGE, "--errors", "input")
+        assert (tmp_path / "in.csv").read_text() == data
+    result = run("batch", STATIC, "in.csv", "--skip-bad", "--errors", "out.csv", "-o", "out.csv")
+    assert_one_line_error(result, cli.EXIT_USAGE, "--errors", "output")
+    assert sorted(os.listdir(tmp_path)) == ["in.csv", "link.csv"]
+    assert run("batch", STATIC, "in.csv", "--skip-bad", "--errors", "bad.txt", "-o", "out.csv").returncode == 0
