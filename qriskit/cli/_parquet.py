@@ -232,7 +232,9 @@ def converter(code: qriskit.QRIS | None, verify_crc: bool, tip: qriskit.Tip | No
     def text(col: Any) -> Any:
         if pa.types.is_dictionary(col.type):
             col = col.dictionary_decode()
-        if not _is_text(col.type, pa):
+        if pa.types.is_string_view(col.type):
+            col = col.cast(pa.large_string())  # the trim kernel takes no views
+        elif not _is_text(col.type, pa):
             col = col.cast(pa.string())
         return pc.utf8_trim_whitespace(col)
 

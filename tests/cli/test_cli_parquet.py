@@ -265,3 +265,18 @@ def test_a_failed_run_leaves_no_parquet_that_looks_whole(run, tmp_path, good_row
     (tmp_path / "stdout.parquet").write_bytes(result.stdout)
     with pytest.raises(pa.ArrowInvalid):  # no footer: not a Parquet file
         pq.ParquetFile(tmp_path / "stdout.parquet")
+
+
+@pytest.mark.parametrize("args", [(STATIC,), ("--codes",)])
+def test_string_view_columns(run, tmp_path, args):
+    """Columns stored as string_view (pyarrow keeps the type; polars' text is views) read like strings."""
+    view = pa.string_view()
+    table = pa.table({"payload": pa.array([STATIC, f" {STATIC} "], view),
+                      "amount": pa.array([" 15000 ", "2500.50"], view),
+                      "reference": pa.array([" INV-1", None], view)})
+    pq.write_table(table, tmp_path / "v.parquet")
+    assert pq.read_schema(tmp_path / "v.parquet").field("amount").type == view
+    result = run("batch", *args, "v.parquet")
+    assert result.returncode == 0, result.err
+    assert [(r["amount"], r["reference"]) for r in _csv(result.out)] == [("15000", "INV-1"), ("2500.50", "")]
+    assert _csv(result.out)[0]["payload"] == qriskit.to_dynamic(STATIC, "15000", reference="INV-1")
