@@ -268,6 +268,21 @@ def _check_args(args: argparse.Namespace) -> None:
                 raise CLIError(f"--errors {args.errors!r} names {what} file: give another file", EXIT_USAGE)
 
 
+def _check_png_dir(folder: str) -> None:
+    """Refuse a folder that holds numbered PNGs already: an earlier run's codes (other amounts)
+    would sit among this run's under the same kind of names, or be replaced and, if this run
+    fails, removed."""
+    try:
+        with os.scandir(folder) as entries:
+            old = min((e.name for e in entries if len(e.name) == 10 and e.name.endswith(".png")
+                       and e.name[:6].isascii() and e.name[:6].isdigit()), default=None)
+    except (FileNotFoundError, NotADirectoryError):
+        return  # made by the run (or the error is os.makedirs's to give)
+    if old is not None:
+        raise CLIError(f"--png-dir {folder!r} already holds numbered PNGs ({old}, ...): an earlier run's codes "
+                       "would mix with this run's; give an empty or a new folder", EXIT_USAGE)
+
+
 def _same_file(a: str, b: str) -> bool:
     try:
         return os.path.samefile(a, b)
@@ -289,6 +304,7 @@ def run(args: argparse.Namespace) -> int:
         code.to_dynamic("1", tip)  # a fee the code's currency refuses stops here, before any row
     if args.png_dir:
         _images.require_encoder()  # a missing image extra stops here, before any file is made
+        _check_png_dir(args.png_dir)
     if "parquet" in (in_format, out_format):
         from ._parquet import require_arrow  # loaded only for Parquet
 

@@ -365,3 +365,19 @@ def test_errors_file_cannot_be_the_input_or_the_output(run, tmp_path):
     assert_one_line_error(result, cli.EXIT_USAGE, "--errors", "output")
     assert sorted(os.listdir(tmp_path)) == ["in.csv", "link.csv"]
     assert run("batch", STATIC, "in.csv", "--skip-bad", "--errors", "bad.txt", "-o", "out.csv").returncode == 0
+
+
+def test_png_dir_holding_numbered_pngs_is_refused(run, tmp_path, image_lib):
+    """A second run into the same folder mixed its codes with the first's (a shorter run left the
+    first's 000003.png, another amount, beside its own; a failed run removed the first's images)."""
+    assert run("batch", STATIC, "-o", "first.csv", "--png-dir", "qr", input="1000\n2000\n3000\n").returncode == 0
+    before = {p.name: p.read_bytes() for p in (tmp_path / "qr").iterdir()}
+    for amounts in ("4000\n", "4000\nabc\n"):
+        result = run("batch", STATIC, "-o", "second.csv", "--png-dir", "qr", input=amounts)
+        assert_one_line_error(result, cli.EXIT_USAGE, "--png-dir", "000001.png", "empty")
+        assert {p.name: p.read_bytes() for p in (tmp_path / "qr").iterdir()} == before
+        assert not (tmp_path / "second.csv").exists()
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "logo.png").write_bytes(b"x")  # other files are no concern
+    assert run("batch", STATIC, "-o", "third.csv", "--png-dir", "other", input="5000\n").returncode == 0
+    assert sorted(p.name for p in (tmp_path / "other").iterdir()) == ["000001.png", "logo.png"]
