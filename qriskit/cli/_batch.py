@@ -262,6 +262,32 @@ def _check_args(args: argparse.Namespace) -> None:
         raise CLIError("CODE cannot be '-' here (stdin carries the amounts): pass the code or a file", EXIT_USAGE)
     if args.errors and not args.skip_bad:
         raise CLIError("--errors lists the rows --skip-bad skips: give --skip-bad too", EXIT_USAGE)
+    if args.errors:  # opened first, for writing: it would empty the input, or be replaced by the output
+        for other, what in ((args.codes or args.amounts, "the input"), (args.output, "the output")):
+            if other not in (None, "-") and _same_file(args.errors, other):
+                raise CLIError(f"--errors {args.errors!r} names {what} file: give another file", EXIT_USAGE)
+
+
+def _check_png_dir(folder: str) -> None:
+    """Refuse a folder that holds numbered PNGs already: an earlier run's codes (other amounts)
+    would sit among this run's under the same kind of names, or be replaced and, if this run
+    fails, removed."""
+    try:
+        with os.scandir(folder) as entries:
+            old = min((e.name for e in entries if len(e.name) == 10 and e.name.endswith(".png")
+                       and e.name[:6].isascii() and e.name[:6].isdigit()), default=None)
+    except (FileNotFoundError, NotADirectoryError):
+        return  # made by the run (or the error is os.makedirs's to give)
+    if old is not None:
+        raise CLIError(f"--png-dir {folder!r} already holds numbered PNGs ({old}, ...): an earlier run's codes "
+                       "would mix with this run's; give an empty or a new folder", EXIT_USAGE)
+
+
+def _same_file(a: str, b: str) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # one does not exist yet
+        return os.path.realpath(a) == os.path.realpath(b)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -278,6 +304,7 @@ def run(args: argparse.Namespace) -> int:
         code.to_dynamic("1", tip)  # a fee the code's currency refuses stops here, before any row
     if args.png_dir:
         _images.require_encoder()  # a missing image extra stops here, before any file is made
+        _check_png_dir(args.png_dir)
     if "parquet" in (in_format, out_format):
         from ._parquet import require_arrow  # loaded only for Parquet
 
@@ -372,15 +399,21 @@ def _run(args: argparse.Namespace, reader: Reader, convert: Converter, names: tu
             as_is = getattr(writer, "arrow", False)  # takes Arrow arrays as they are
             show = not args.quiet and out.is_file and sys.stderr.isatty() and sys.stdout is not None \
                 and sys.stdout.isatty()
-            with Progress(show, size) as progress:
-                for columns in _converted(reader, convert):
-                    if not as_is:
-                        columns = _lists(columns)
-                    if pngs is not None:
-                        columns = [*columns, pngs.column(_lists(columns[1:2])[0])]  # type: ignore[arg-type]
-                    writer.write(columns)
-                    written += len(columns[0])
-                    progress.update(written, reader.position())
+            try:
+                with Progress(show, size) as progress:
+                    for columns in _converted(reader, convert):
+                        if not as_is:
+                            columns = _lists(columns)
+                        if pngs is not None:
+                            columns = [*columns, pngs.column(_lists(columns[1:2])[0])]  # type: ignore[arg-type]
+                        writer.write(columns)
+                        written += len(columns[0])
+                        progress.update(written, reader.position())
+            except BaseException:
+                abandon = getattr(writer, "abandon", None)  # a writer that would finish on its own
+                if abandon is not None:
+                    abandon()
+                raise
             writer.close()
     except BaseException:
         if pngs is not None and args.output not in (None, "-"):

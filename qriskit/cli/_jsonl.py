@@ -16,12 +16,25 @@ def _exact(text: str) -> str:
     return text
 
 
+class _Duplicate(ValueError):
+    """An object that gives a key twice (``json`` would keep the last value silently)."""
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        keys = [k for k, _ in pairs]
+        key = next(k for k in keys if keys.count(k) > 1)
+        raise _Duplicate(f"the key {key!r} is given twice: which value is meant cannot be told")
+    return obj
+
+
 class JSONLinesReader:
     """One JSON object per line; the first object's keys are the columns.
 
     Strings are taken as they are, numbers as the exact text written (``15000``,
     ``1.50``), null as an empty cell; other values, other keys than the first object's,
-    and lines that are not a JSON object are bad records.
+    a key given twice and lines that are not a JSON object are bad records.
     """
 
     def __init__(self, stream: BinaryIO, context: ReadContext) -> None:
@@ -55,7 +68,10 @@ class JSONLinesReader:
             if not text.strip():
                 continue
             try:
-                obj = json.loads(text, parse_int=_exact, parse_float=_exact)
+                obj = json.loads(text, parse_int=_exact, parse_float=_exact, object_pairs_hook=_object)
+            except _Duplicate as exc:
+                self._bad(f"line {self._line}", str(exc))
+                continue
             except ValueError as exc:
                 self._bad(f"line {self._line}", f"not a JSON object ({exc})")
                 continue

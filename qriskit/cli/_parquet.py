@@ -5,10 +5,12 @@ Needs the ``arrow`` extra (pyarrow), imported only when a Parquet file is read o
 * ``ParquetReader(stream, context)``: a seekable file (never stdin: Parquet is read from its
   footer), read one batch of ``BATCH_ROWS`` rows at a time with
   ``ParquetFile.iter_batches``, only the columns the engine uses; never the whole file.
+  Page checksums are verified where the file has them, and each batch is validated (text
+  must be UTF-8): a damaged file stops the run rather than give a changed amount.
   ``header`` is the schema's names (lower-cased), ``chunks()`` gives ``Batch`` records
   whose ``where(i)`` is "row N" (counted from 1, in file order).
 * ``ParquetWriter(stream, names)``: every column as strings (null for "no value"), one row
-  group per ``ROW_GROUP_ROWS`` rows.
+  group per ``ROW_GROUP_ROWS`` rows, with page checksums.
 * ``converter(...)``: a batch converted by ``qriskit.arrow.to_dynamic`` with
   ``errors="null"``; each null row is a bad row, named with the library's own message
   (the row is done again by the library to get its error, exactly as from CSV).
@@ -77,7 +79,7 @@ class ParquetReader:
         pa, _, pq = require_arrow()
         self._size = _size(stream)
         try:
-            self._file = pq.ParquetFile(stream)
+            self._file = pq.ParquetFile(stream, page_checksum_verification=True)
         except (pa.ArrowException, OSError) as exc:
             raise CLIError(f"not a readable Parquet file ({exc})", EXIT_INVALID) from None
         schema = self._file.schema_arrow
@@ -101,6 +103,7 @@ class ParquetReader:
         try:
             for part in self._file.iter_batches(batch_size=BATCH_ROWS, columns=[self.names[i] for i in used],
                                                 use_threads=False):
+                part.validate(full=True)  # text that is not UTF-8 stops here, not in a kernel
                 # columns by position in the file (names may repeat in case only)
                 arrays = [part.column(at[i]) if i in at else pa.nulls(part.num_rows) for i in range(self.width)]
                 batch = pa.RecordBatch.from_arrays(arrays, names=[str(i) for i in range(self.width)])
@@ -124,6 +127,30 @@ def _strings(pa: Any, col: Any) -> Any:
     return col.cast(pa.string()) if isinstance(col, pa.Array) else pa.array(col, pa.string())
 
 
+class _Sink:
+    """The output stream as pyarrow's writer sees it. ``cut()`` sends later writes nowhere: a
+    writer that is collected writes the footer, which after a failed run would make the rows
+    written so far a whole-looking file (or, into a closed file, print a traceback)."""
+
+    closed = False
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self._stream: BinaryIO | None = stream
+
+    def write(self, data: bytes) -> int:
+        return len(data) if self._stream is None else self._stream.write(data)
+
+    def flush(self) -> None:
+        if self._stream is not None:
+            self._stream.flush()
+
+    def close(self) -> None:
+        self.closed = True  # the stream itself is the caller's to close
+
+    def cut(self) -> None:
+        self._stream = None
+
+
 class ParquetWriter:
     """Every column as strings, null for "no value"; a row group per ``ROW_GROUP_ROWS`` rows."""
 
@@ -132,8 +159,9 @@ class ParquetWriter:
     def __init__(self, stream: BinaryIO, names: Sequence[str]) -> None:
         self._pa, _, pq = require_arrow()
         self._stream = stream
+        self._sink = _Sink(stream)
         self._schema = self._pa.schema([(name, self._pa.string()) for name in names])
-        self._writer = pq.ParquetWriter(stream, self._schema)
+        self._writer = pq.ParquetWriter(self._sink, self._schema, write_page_checksum=True)
         self._pending: list[Any] = []
         self._rows = 0
 
@@ -157,6 +185,10 @@ class ParquetWriter:
         self._flush()
         self._writer.close()
         self._stream.flush()
+
+    def abandon(self) -> None:
+        """The run failed: no footer is ever written (see ``_Sink``)."""
+        self._sink.cut()
 
 
 # --------------------------------------------------------------------------- conversion
@@ -200,7 +232,9 @@ def converter(code: qriskit.QRIS | None, verify_crc: bool, tip: qriskit.Tip | No
     def text(col: Any) -> Any:
         if pa.types.is_dictionary(col.type):
             col = col.dictionary_decode()
-        if not _is_text(col.type, pa):
+        if pa.types.is_string_view(col.type):
+            col = col.cast(pa.large_string())  # the trim kernel takes no views
+        elif not _is_text(col.type, pa):
             col = col.cast(pa.string())
         return pc.utf8_trim_whitespace(col)
 

@@ -331,3 +331,53 @@ def test_line_numbers_across_blocks_with_every_line_end(run, tmp_path, end):
     result = run("batch", STATIC, "a.csv", "--skip-bad", "-o", "out.csv")
     assert result.returncode == 0, result.err
     assert _amounts((tmp_path / "out.csv").read_text()) == [str(1000 + i) for i in range(40_000)]
+
+
+def test_jsonl_key_given_twice_is_a_bad_row(run, tmp_path):
+    """json keeps the last of two equal keys; another reader keeps the first: the amount is unknown."""
+    (tmp_path / "a.jsonl").write_text(
+        '{"amount": "1000", "reference": "A"}\n'
+        '{"amount": "2000", "reference": "B", "amount": "9000"}\n'
+        '{"amount": "3000", "reference": "C", "reference": "D"}\n'
+        '{"amount": "4000", "reference": "E"}\n'
+    )
+    result = run("batch", STATIC, "a.jsonl", "--skip-bad")
+    assert result.returncode == 0, result.err
+    assert [(r["amount"], r["reference"]) for r in _rows(result.out)] == [("1000", "A"), ("4000", "E")]
+    assert _skipped(result.err) == ["2", "3"]
+    assert "the key 'amount' is given twice" in result.err
+    first = tmp_path / "b.jsonl"
+    first.write_text('{"amount": "1000", "amount": "2000"}\n{"amount": "3000"}\n')
+    assert_one_line_error(run("batch", STATIC, "b.jsonl", "-o", "out.csv"), cli.EXIT_INVALID, "line 1", "twice")
+    assert not (tmp_path / "out.csv").exists()
+
+
+def test_errors_file_cannot_be_the_input_or_the_output(run, tmp_path):
+    """--errors is opened for writing first: naming the input emptied it (0 codes, exit 0)."""
+    data = "amount\n1000\nx\n"
+    (tmp_path / "in.csv").write_text(data)
+    os.symlink("in.csv", tmp_path / "link.csv")
+    for errors in ("in.csv", "./in.csv", "link.csv"):
+        result = run("batch", STATIC, "in.csv", "--skip-bad", "--errors", errors)
+        assert_one_line_error(result, cli.EXIT_USAGE, "--errors", "input")
+        assert (tmp_path / "in.csv").read_text() == data
+    result = run("batch", STATIC, "in.csv", "--skip-bad", "--errors", "out.csv", "-o", "out.csv")
+    assert_one_line_error(result, cli.EXIT_USAGE, "--errors", "output")
+    assert sorted(os.listdir(tmp_path)) == ["in.csv", "link.csv"]
+    assert run("batch", STATIC, "in.csv", "--skip-bad", "--errors", "bad.txt", "-o", "out.csv").returncode == 0
+
+
+def test_png_dir_holding_numbered_pngs_is_refused(run, tmp_path, image_lib):
+    """A second run into the same folder mixed its codes with the first's (a shorter run left the
+    first's 000003.png, another amount, beside its own; a failed run removed the first's images)."""
+    assert run("batch", STATIC, "-o", "first.csv", "--png-dir", "qr", input="1000\n2000\n3000\n").returncode == 0
+    before = {p.name: p.read_bytes() for p in (tmp_path / "qr").iterdir()}
+    for amounts in ("4000\n", "4000\nabc\n"):
+        result = run("batch", STATIC, "-o", "second.csv", "--png-dir", "qr", input=amounts)
+        assert_one_line_error(result, cli.EXIT_USAGE, "--png-dir", "000001.png", "empty")
+        assert {p.name: p.read_bytes() for p in (tmp_path / "qr").iterdir()} == before
+        assert not (tmp_path / "second.csv").exists()
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "logo.png").write_bytes(b"x")  # other files are no concern
+    assert run("batch", STATIC, "-o", "third.csv", "--png-dir", "other", input="5000\n").returncode == 0
+    assert sorted(p.name for p in (tmp_path / "other").iterdir()) == ["000001.png", "logo.png"]

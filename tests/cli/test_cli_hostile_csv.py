@@ -204,3 +204,65 @@ def test_generated_hostile_csv_never_changes_an_amount(tmp_path, data):
     assert code == 0, (data, err)
     assert expected is not None
     _check_written(out, expected)
+
+
+# --------------------------------------------------------------------------- the references path
+
+#: What ``str.strip`` trims (ASCII and not), and near misses it keeps.
+_SPACES = " \t\x0b\x0c\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2000\u2007\u200a\u2028\u2029\u202f\u205f\u3000"
+_NOT_SPACES = "\u180e\u200b\ufeff\x00\x7f"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(st.sampled_from("aZ9-" + _SPACES + _NOT_SPACES), max_size=6), max_size=8))
+def test_trimmed_is_str_strip(cells):
+    from qriskit.cli._batch import _trimmed
+
+    assert _trimmed(cells) == [cell.strip() for cell in cells]
+
+
+#: Spaces around cells: none, ones the library takes (the one-call path), or any (a fallback).
+_WS = st.sampled_from([("",), ("", "", " "), ("", "", "", " ", "\t", "\xa0", "\x1c", "\x85", "\u3000", "\u200b")])
+_REF_CORE = st.sampled_from(["INV-1", "A", "x y", "", "", "é", "a" * 25, "a" * 26, "\x7f", "Z9"])
+_AMOUNT_CORE = st.sampled_from(["15000", "1", "2500.50", "1.000", "", "0", "abc", "99999999999.99", "00100"])
+
+
+@st.composite
+def _referenced_rows(draw: st.DrawFn) -> list[tuple[str, str]]:
+    """Rows of (amount, reference): mostly good, so most chunks take the one-call path."""
+    n = draw(st.integers(30, 90))  # 32 rows and more: the native batch renders the fixed text once
+    good = draw(st.integers(0, 11))
+    ws, ref_ws = st.sampled_from(draw(_WS)), st.sampled_from(draw(_WS))
+    rows = []
+    for i in range(n):
+        if draw(st.integers(0, 10)) < good:
+            amount, ref = str(draw(st.integers(1, 10**6))), f"R{i}"
+        else:
+            amount, ref = draw(_AMOUNT_CORE), draw(_REF_CORE)
+        rows.append((draw(ws) + amount + draw(ws), draw(ref_ws) + ref + draw(ref_ws)))
+    return rows
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=_referenced_rows(), chunk=st.sampled_from([7, 32, 4096]))
+def test_references_never_shift_and_bad_rows_are_named(tmp_path, monkeypatch, rows, chunk):
+    """Each written row is its input row: amount, reference and payload together; each bad row
+    is named by its own line, whether the chunk took the one-call path or fell back."""
+    from qriskit.cli import _csv
+
+    monkeypatch.setattr(_csv, "CHUNK_ROWS", chunk)
+    data = "amount,reference\n" + "".join(f"{a},{r}\n" for a, r in rows)
+    errors = tmp_path / "bad.txt"
+    code, out, err = _run_main(tmp_path, data.encode(), "--skip-bad", "--errors", str(errors))
+    assert code == 0, err
+    want, want_bad = [], []
+    for line, (cell, ref_cell) in enumerate(rows, 2):
+        amount, ref = cell.strip(), ref_cell.strip() or None
+        if not (amount or ref):
+            continue  # a blank row
+        try:
+            want.append([amount, qriskit.to_dynamic(STATIC, amount, reference=ref), ref or ""])
+        except qriskit.QRISError:  # an empty amount too (the command says "no amount")
+            want_bad.append(line)
+    assert list(csv.reader(io.StringIO(out)))[1:] == want
+    assert [int(entry.split(":")[0].split()[1]) for entry in errors.read_text().splitlines()] == want_bad

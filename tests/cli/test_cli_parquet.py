@@ -197,3 +197,86 @@ def test_png_dir_with_parquet_in_and_out(run, tmp_path, image_lib):
     assert [r["image"] for r in rows] == ["qr/000001.png", "qr/000002.png"]
     for row in rows:
         assert image_lib.decode_image(tmp_path / row["image"]) == row["payload"]
+
+
+def _not_utf8(cells: list[bytes]) -> pa.Array:
+    """A string column holding bytes that are not UTF-8 (a damaged or mislabelled file)."""
+    return pa.array(cells, pa.binary()).view(pa.string())
+
+
+@pytest.mark.parametrize("args", [(STATIC,), ("--codes",)])
+@pytest.mark.parametrize("column", ["amount", "reference", "payload"])
+def test_text_that_is_not_utf8_stops_with_one_line(run, tmp_path, args, column):
+    cells = {"payload": [STATIC.encode()] * 3, "amount": [b"1000", b"2000", b"3000"], "reference": [b"A", b"B", b"C"]}
+    cells[column] = [*cells[column][:2], cells[column][2][:-1] + b"\xff"]
+    pq.write_table(pa.table({name: _not_utf8(col) for name, col in cells.items()}), tmp_path / "u.parquet")
+    result = run("batch", *args, "u.parquet", "-o", "out.csv", "--skip-bad")
+    if column == "payload" and args != ("--codes",):
+        assert result.returncode == 0, result.err  # a column the command does not read
+        return
+    assert_one_line_error(result, cli.EXIT_INVALID, "row 1", "cannot be read", "utf")
+    assert os.listdir(tmp_path) == ["u.parquet"]
+
+
+def _flip_amount(data: bytes, amount: bytes, to: bytes) -> bytes:
+    """``data`` with the one stored copy of ``amount`` changed to ``to`` (a damaged data page)."""
+    assert data.count(amount) == 1 and len(to) == len(amount)
+    return data.replace(amount, to)
+
+
+def test_a_damaged_page_stops_the_run(run, tmp_path):
+    """A page whose checksum fails is never read as amounts (13274 would become 12274)."""
+    amounts = [str(13000 + i) for i in range(500)]
+    pq.write_table(pa.table({"amount": amounts}), tmp_path / "in.parquet", compression="none",
+                   use_dictionary=False, write_page_checksum=True)
+    assert run("batch", STATIC, "in.parquet", "-o", "out.csv").returncode == 0
+    (tmp_path / "out.csv").unlink()
+    damaged = _flip_amount((tmp_path / "in.parquet").read_bytes(), b"13274", b"12274")
+    (tmp_path / "in.parquet").write_bytes(damaged)
+    result = run("batch", STATIC, "in.parquet", "-o", "out.csv", "--skip-bad")
+    assert_one_line_error(result, cli.EXIT_INVALID, "row 1", "cannot be read", "checksum")
+    assert os.listdir(tmp_path) == ["in.parquet"]
+
+
+def test_written_parquet_carries_page_checksums(run, tmp_path):
+    """batch's own Parquet output is checked when read back: a damaged amount stops the run."""
+    (tmp_path / "in.csv").write_text("amount,reference\n13274,A\n2500.50,B\n999,C\n")
+    assert run("batch", STATIC, "in.csv", "-o", "codes.parquet").returncode == 0
+    data = (tmp_path / "codes.parquet").read_bytes()
+    amounts = pq.ParquetFile(tmp_path / "codes.parquet").metadata.row_group(0).column(0)
+    at = data.index(b"13274")  # the amount column's copy (the payload's comes after it)
+    assert at < amounts.data_page_offset + amounts.total_compressed_size
+    (tmp_path / "codes.parquet").write_bytes(data[:at] + b"12274" + data[at + 5:])
+    result = run("batch", "--codes", "codes.parquet", "-o", "again.csv", "--skip-bad")
+    assert_one_line_error(result, cli.EXIT_INVALID, "row 1", "cannot be read", "checksum")
+    assert not (tmp_path / "again.csv").exists()
+
+
+@pytest.mark.parametrize("good_rows", [3, 20_000])  # 20,000: a row group is written before the bad row
+def test_a_failed_run_leaves_no_parquet_that_looks_whole(run, tmp_path, good_rows):
+    """With -o: one line and no file. On stdout: the rows so far, but never the footer that would
+    make them read as the whole output."""
+    (tmp_path / "in.csv").write_text("amount\n" + "".join(f"{i}\n" for i in range(1, good_rows + 1)) + "1,000\n")
+    result = run("batch", STATIC, "in.csv", "-o", "out.parquet")
+    assert_one_line_error(result, cli.EXIT_INVALID, f"line {good_rows + 2}")
+    assert os.listdir(tmp_path) == ["in.csv"]
+    result = run("batch", STATIC, "in.csv", "--format", "parquet")
+    assert result.returncode == cli.EXIT_INVALID and len(result.err.splitlines()) == 1, result.err
+    (tmp_path / "stdout.parquet").write_bytes(result.stdout)
+    with pytest.raises(pa.ArrowInvalid):  # no footer: not a Parquet file
+        pq.ParquetFile(tmp_path / "stdout.parquet")
+
+
+@pytest.mark.parametrize("args", [(STATIC,), ("--codes",)])
+def test_string_view_columns(run, tmp_path, args):
+    """Columns stored as string_view (pyarrow keeps the type; polars' text is views) read like strings."""
+    view = pa.string_view()
+    table = pa.table({"payload": pa.array([STATIC, f" {STATIC} "], view),
+                      "amount": pa.array([" 15000 ", "2500.50"], view),
+                      "reference": pa.array([" INV-1", None], view)})
+    pq.write_table(table, tmp_path / "v.parquet")
+    assert pq.read_schema(tmp_path / "v.parquet").field("amount").type == view
+    result = run("batch", *args, "v.parquet")
+    assert result.returncode == 0, result.err
+    assert [(r["amount"], r["reference"]) for r in _csv(result.out)] == [("15000", "INV-1"), ("2500.50", "")]
+    assert _csv(result.out)[0]["payload"] == qriskit.to_dynamic(STATIC, "15000", reference="INV-1")
