@@ -71,9 +71,10 @@ def _media_type(request: Request) -> str:
 
 async def read_body(request: Request, limit: int) -> bytes:
     """The whole body, refusing (413) past ``limit`` bytes without reading the rest."""
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isascii() and declared.strip().isdigit() and int(declared) > limit:
-        raise _too_large(limit)
+    declared = (request.headers.get("content-length") or "").strip()
+    if declared.isascii() and declared.isdigit():  # more digits than the limit: never int() them (capped at 4300)
+        if len(declared.lstrip("0")) > len(str(limit)) or int(declared) > limit:
+            raise _too_large(limit)
     chunks, size = [], 0
     while True:  # the ASGI messages themselves: leaner than request.stream() on the hot path
         message = await request.receive()
@@ -189,7 +190,19 @@ async def _multipart(headers: Headers, body: bytes) -> Fields:
                 values.setdefault(key, value)
     finally:
         await form.close()
+    if any(not value.isascii() and _not_utf8(value) for value in values.values()):
+        # the part's charset (charset=utf-7 or unicode_escape in the Content-Type) decoded to a lone surrogate
+        raise Problem(400, "input.encoding", "a multipart field holds a character that is not one (a lone UTF-16 "
+                      "surrogate)", hint="send the fields as UTF-8")
     return Fields(values, upload)
+
+
+def _not_utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 # --------------------------------------------------------------------------- fields

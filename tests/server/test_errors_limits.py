@@ -349,3 +349,36 @@ def test_a_picture_too_large_to_decode_is_a_413(client: TestClient) -> None:
     reply = client.post(CONVERT, data={"nominal": "1"}, files={"image": ("q.webp", out.getvalue(), "image/webp")})
     body = _error(reply, 413, "limit.image")
     assert "max_decoded_bytes" not in body.get("hint", "")
+
+
+def test_a_number_too_long_for_int_is_a_400_not_a_500(client: TestClient) -> None:
+    """Python refuses int() of over 4300 digits (ValueError): a long scale or Content-Length
+    is the client's mistake."""
+    for name in ("scale", "border"):
+        _error(client.get("/qr.png", params={"data": STATIC, name: "9" * 5000}), 400, "input.field")
+        _error(client.get("/qr.svg", params={"data": STATIC, name: "0" * 5000 + "1" * 5000}), 400, "input.field")
+    assert client.get("/qr.png", params={"data": STATIC, "scale": "0008"}).status_code == 200
+    request = client.build_request("POST", "/v1/info", content=json.dumps({"qris": STATIC}).encode(),
+                                   headers={"Content-Type": "application/json"})
+    request.headers["Content-Length"] = "9" * 5000  # any ASGI server may pass it through
+    _error(client.send(request), 413, "limit.body")
+
+
+def _multipart_body(charset: str, **fields: bytes) -> tuple[bytes, dict[str, str]]:
+    body = b"".join(b'--XyZ\r\nContent-Disposition: form-data; name="%s"\r\n\r\n%s\r\n' % (k.encode(), v)
+                    for k, v in fields.items()) + b"--XyZ--\r\n"
+    return body, {"Content-Type": f"multipart/form-data; boundary=XyZ; charset={charset}"}
+
+
+@pytest.mark.parametrize(("charset", "raw"), [("utf-7", b"+2AA-"), ("unicode_escape", b"\\ud800")])
+@pytest.mark.parametrize("path", ["/v1/info", "/v1/validate", "/v1/convert", CONVERT])
+def test_a_multipart_charset_that_decodes_to_a_lone_surrogate(client: TestClient, path: str, charset: str,
+                                                               raw: bytes) -> None:
+    """The part's charset comes from the client's Content-Type; one that yields a lone
+    surrogate (no reply can carry it as UTF-8) is a 400, not a 500."""
+    body, headers = _multipart_body(charset, qris=STATIC.encode() + raw, amount=b"1000")
+    _error(client.post(path, content=body, headers=headers), 400, "input.encoding")
+    body, headers = _multipart_body(charset, qris=STATIC.encode(), amount=b"1000", reference=raw)
+    _error(client.post(path, content=body, headers=headers), 400, "input.encoding")
+    body, headers = _multipart_body("latin-1", qris=STATIC.encode(), amount=b"1000")
+    assert client.post(path, content=body, headers=headers).status_code == 200
