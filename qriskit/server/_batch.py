@@ -30,7 +30,7 @@ import qriskit
 
 from ..errors import QRISError
 from ._errors import Problem, from_error
-from ._inputs import LONE_SURROGATE, MAX_QRIS_CHARS, lone_surrogate, read_body
+from ._inputs import JSON_DECODER, LONE_SURROGATE, MAX_QRIS_CHARS, lone_surrogate, read_body
 from ._service import Service
 
 __all__ = ["v1_batch"]
@@ -98,7 +98,7 @@ def _jsonl_rows(text: str, default_qris: str | None) -> Iterator[_Row]:
             continue
         number += 1
         try:
-            obj = json.loads(line, parse_float=str)
+            obj = JSON_DECODER.decode(line)  # NaN/Infinity refused: the reply could not echo them as JSON
         except (ValueError, RecursionError) as exc:
             yield _Row(number, None, None, None, ("input.body", f"not a JSON object: {exc}"[:200]))
             continue

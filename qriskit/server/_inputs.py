@@ -27,6 +27,7 @@ from ._errors import Problem
 
 __all__ = [
     "IMAGE_TYPES",
+    "JSON_DECODER",
     "MAX_QRIS_CHARS",
     "Fields",
     "Source",
@@ -142,7 +143,7 @@ def lone_surrogate(text: str, value: Any) -> bool:
 def _json_object(body: bytes) -> dict[str, Any]:
     try:
         text = body.decode("utf-8")
-        value = _JSON.decode(text)
+        value = JSON_DECODER.decode(text)
     except (ValueError, RecursionError) as exc:
         raise Problem(400, "input.body", f"the body is not valid JSON: {exc}"[:300],
                       hint='send a JSON object such as {"qris": "000201...", "nominal": 15000}') from None
@@ -159,7 +160,7 @@ def _no_constant(name: str) -> Any:
 
 #: JSON numbers with a fraction are kept as their text (money is never a float); NaN and
 #: Infinity are refused.
-_JSON = json.JSONDecoder(parse_float=str, parse_constant=_no_constant)
+JSON_DECODER = json.JSONDecoder(parse_float=str, parse_constant=_no_constant)
 
 
 async def _once(body: bytes) -> AsyncGenerator[bytes, None]:

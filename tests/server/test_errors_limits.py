@@ -382,3 +382,20 @@ def test_a_multipart_charset_that_decodes_to_a_lone_surrogate(client: TestClient
     _error(client.post(path, content=body, headers=headers), 400, "input.encoding")
     body, headers = _multipart_body("latin-1", qris=STATIC.encode(), amount=b"1000")
     assert client.post(path, content=body, headers=headers).status_code == 200
+
+
+def test_nan_or_infinity_in_a_batch_line_is_that_row_s_error(client: TestClient) -> None:
+    """json.loads takes NaN and Infinity; echoed back they made a reply line that is not JSON."""
+    lines = b'{"amount": NaN}\n{"amount": -Infinity, "reference": "x"}\n{"amount": 2}\n'
+
+    def strict(name: str) -> Any:
+        pytest.fail(f"{name} in a reply line: not JSON")
+
+    reply = client.post("/v1/batch", params={"qris": STATIC}, content=lines,
+                        headers={"Content-Type": "application/x-ndjson"})
+    records = [json.loads(line, parse_constant=strict) for line in reply.text.splitlines()]
+    assert [r.get("code") for r in records] == ["input.body", "input.body", None]
+    assert records[2]["payload"] == qriskit.to_dynamic(STATIC, 2)
+    reply = client.post("/v1/batch", params={"qris": STATIC, "format": "csv"}, content=lines,
+                        headers={"Content-Type": "application/x-ndjson"})
+    assert [row.split(",")[1] for row in reply.text.splitlines()[1:]] == ["", "", "2"]
