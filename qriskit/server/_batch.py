@@ -11,6 +11,8 @@ Input (the body, at most ``max_batch_bytes`` and ``max_batch_rows`` rows):
 Output, streamed row by row in the input's format unless ``?format=csv|jsonl`` says
 otherwise: for every input row its number (``row``, from 1), ``amount``, ``reference``,
 and either ``payload`` or ``code`` + ``error``. A bad row never stops the batch.
+Past the request's deadline the stream ends with a ``limit.deadline`` row, and a client
+that stops reading is cut off (its connection closed) a second later.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -25,6 +28,7 @@ from typing import Any
 import anyio
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
+from starlette.types import Receive, Scope, Send
 
 import qriskit
 
@@ -40,6 +44,8 @@ _JSONL_TYPES = ("application/x-ndjson", "application/jsonl", "application/x-json
 _MEDIA = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson"}
 _CHUNK = 512
 _PARSED_CACHE = 256
+#: Seconds past the deadline a reply may take to send its last row (the one saying it stopped).
+_SEND_GRACE = 1.0
 _COLUMNS = ("row", "amount", "reference", "payload", "code", "error")
 
 
@@ -168,18 +174,39 @@ def _csv_line(record: dict[str, Any]) -> str:
     return buffer.getvalue()
 
 
-async def _stream(rows: list[_Row], fmt: str) -> AsyncIterator[str]:
+def _lines(records: list[dict[str, Any]], fmt: str) -> str:
+    if fmt == "csv":
+        return "".join(_csv_line(r) for r in records)
+    return "".join(json.dumps({k: v for k, v in r.items() if v is not None}, ensure_ascii=False) + "\n"
+                   for r in records)
+
+
+async def _stream(rows: list[_Row], fmt: str, deadline: float) -> AsyncIterator[str]:
     converter = _Converter()
     if fmt == "csv":
         yield ",".join(_COLUMNS) + "\n"
     for start in range(0, len(rows), _CHUNK):
-        records = [converter.row(r) for r in rows[start:start + _CHUNK]]
-        if fmt == "csv":
-            yield "".join(_csv_line(r) for r in records)
-        else:
-            yield "".join(json.dumps({k: v for k, v in r.items() if v is not None}, ensure_ascii=False) + "\n"
-                          for r in records)
+        if time.monotonic() > deadline:  # the 200 is sent: the last row says where the batch stopped
+            first = rows[start]
+            yield _lines([{"row": first.number, "amount": first.amount, "reference": first.reference,
+                           "code": "limit.deadline", "error": f"the batch took longer than the deadline; rows from "
+                           f"{first.number} on were not converted (send them again, or in smaller batches)"}], fmt)
+            return
+        yield _lines([converter.row(r) for r in rows[start:start + _CHUNK]], fmt)
         await anyio.sleep(0)  # let other requests in between chunks
+
+
+class _Stream(StreamingResponse):
+    """A streamed reply held to the request's deadline: a client that stops reading is cut off
+    then (the connection closes mid-reply) instead of keeping its max_concurrency slot."""
+
+    def __init__(self, content: AsyncIterator[str], media_type: str, deadline: float) -> None:
+        super().__init__(content, media_type=media_type)
+        self.deadline = deadline
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        with anyio.move_on_after(max(0.0, self.deadline - time.monotonic()) + _SEND_GRACE):
+            await super().__call__(scope, receive, send)
 
 
 async def v1_batch(service: Service, request: Request, deadline: float) -> Response:
@@ -210,4 +237,4 @@ async def v1_batch(service: Service, request: Request, deadline: float) -> Respo
                               hint="split it into smaller batches")
     except csv.Error as exc:
         raise Problem(400, "input.body", f"the CSV cannot be read: {exc}") from None
-    return StreamingResponse(_stream(rows, fmt), media_type=_MEDIA[fmt])
+    return _Stream(_stream(rows, fmt, deadline), _MEDIA[fmt], deadline)

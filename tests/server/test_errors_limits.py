@@ -4,6 +4,7 @@ anything a client sends."""
 from __future__ import annotations
 
 import base64
+import csv
 import io
 import json
 import socket
@@ -11,6 +12,7 @@ import threading
 import time
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -399,3 +401,48 @@ def test_nan_or_infinity_in_a_batch_line_is_that_row_s_error(client: TestClient)
     reply = client.post("/v1/batch", params={"qris": STATIC, "format": "csv"}, content=lines,
                         headers={"Content-Type": "application/x-ndjson"})
     assert [row.split(",")[1] for row in reply.text.splitlines()[1:]] == ["", "", "2"]
+
+
+def _distinct_codes(count: int) -> str:
+    """A CSV of ``count`` rows, each with its own code (every one parsed: the slow path)."""
+    return "qris,amount\n" + "".join(f"{STATIC[:-4]}{i % 10000:04d},{i + 1}\n" for i in range(count))
+
+
+def test_the_deadline_holds_while_a_batch_streams(make_client: Callable[..., TestClient]) -> None:
+    """The deadline is the whole request's: a batch still converting when it passes ends with a
+    row saying so (the 200 is sent already), rather than running on past it."""
+    client = make_client(deadline=0.3)
+    started = time.monotonic()
+    reply = client.post("/v1/batch", content=_distinct_codes(60_000), headers={"Content-Type": "text/csv"})
+    took = time.monotonic() - started
+    assert reply.status_code == 200
+    last = next(csv.DictReader(io.StringIO(reply.text.splitlines()[0] + "\n" + reply.text.splitlines()[-1])))
+    assert last["code"] == "limit.deadline", reply.text[-300:]
+    assert int(last["row"]) < 60_000 and "not converted" in last["error"]
+    assert took < 2.0, took
+    quick = make_client(deadline=30).post("/v1/batch", params={"qris": STATIC}, content="1\n2\n",
+                                          headers={"Content-Type": "text/csv"})
+    assert "limit.deadline" not in quick.text and quick.text.count("\n") == 3
+
+
+def test_a_client_that_stops_reading_a_batch_is_cut_off_at_the_deadline(make_live: Callable[..., Live]) -> None:
+    """A batch reply is megabytes: a client that sends one and never reads the reply held its
+    slot (max_concurrency) for ever; now only until the deadline."""
+    server = make_live(max_concurrency=1, deadline=1.0)
+    body = ("amount\n" + "1000\n" * 60_000).encode()  # about 10 MB of reply: more than the socket buffers
+    host, port = server.url.removeprefix("http://").split(":")
+    sock = socket.create_connection((host, int(port)))
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock.sendall((f"POST /v1/batch?qris={quote(STATIC)} HTTP/1.1\r\nHost: {host}\r\nContent-Type: text/csv\r\n"
+                  f"Content-Length: {len(body)}\r\n\r\n").encode() + body)
+    try:
+        time.sleep(0.5)
+        assert httpx.get(server.url + "/openapi.json").status_code == 429  # the batch holds the one slot
+        until = time.monotonic() + 5
+        reply = httpx.get(server.url + "/openapi.json")
+        while reply.status_code == 429 and time.monotonic() < until:
+            time.sleep(0.1)
+            reply = httpx.get(server.url + "/openapi.json")
+        assert reply.status_code == 200, "the stalled batch still holds its slot"
+    finally:
+        sock.close()
