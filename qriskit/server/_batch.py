@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import anyio
+import anyio.to_thread
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.types import Receive, Scope, Send
@@ -223,6 +224,13 @@ async def v1_batch(service: Service, request: Request, deadline: float) -> Respo
         raise Problem(400, "input.field", f"'format' must be csv or jsonl, not {fmt!r}")
     default_qris = request.query_params.get("qris") or None
     body = await read_body(request, settings.max_batch_bytes)
+    # reading megabytes of rows takes a good part of a second: off the event loop, so other requests go on
+    rows = await anyio.to_thread.run_sync(_read_rows, body, kind, default_qris, settings.max_batch_rows,
+                                          abandon_on_cancel=True)
+    return _Stream(_stream(rows, fmt, deadline), _MEDIA[fmt], deadline)
+
+
+def _read_rows(body: bytes, kind: str, default_qris: str | None, max_rows: int) -> list[_Row]:
     try:
         text = body.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -232,9 +240,9 @@ async def v1_batch(service: Service, request: Request, deadline: float) -> Respo
     try:
         for row in reader:
             rows.append(row)
-            if len(rows) > settings.max_batch_rows:
-                raise Problem(413, "limit.rows", f"the batch has more than {settings.max_batch_rows} rows",
+            if len(rows) > max_rows:
+                raise Problem(413, "limit.rows", f"the batch has more than {max_rows} rows",
                               hint="split it into smaller batches")
     except csv.Error as exc:
         raise Problem(400, "input.body", f"the CSV cannot be read: {exc}") from None
-    return _Stream(_stream(rows, fmt, deadline), _MEDIA[fmt], deadline)
+    return rows

@@ -446,3 +446,31 @@ def test_a_client_that_stops_reading_a_batch_is_cut_off_at_the_deadline(make_liv
         assert reply.status_code == 200, "the stalled batch still holds its slot"
     finally:
         sock.close()
+
+
+@pytest.mark.parametrize(("media", "body"), [("text/csv", "amount\n1000\n2000\n"),
+                                             ("application/x-ndjson", '{"amount": 1000}\n{"amount": 2000}\n')])
+def test_a_batch_is_read_off_the_event_loop(client: TestClient, monkeypatch: pytest.MonkeyPatch, media: str,
+                                            body: str) -> None:
+    """Reading max_batch_bytes of rows takes about half a second: on the event loop it stalled
+    every other request (health checks included) that long."""
+    import asyncio
+
+    from qriskit.server import _batch
+
+    threads = []
+    for name in ("_csv_rows", "_jsonl_rows"):
+        real = getattr(_batch, name)
+
+        def reader(*args: Any, real: Any = real) -> Any:
+            try:
+                asyncio.get_running_loop()
+                threads.append("event loop")
+            except RuntimeError:  # no loop running in this thread
+                threads.append("worker")
+            return real(*args)
+
+        monkeypatch.setattr(_batch, name, reader)
+    reply = client.post("/v1/batch", params={"qris": STATIC}, content=body, headers={"Content-Type": media})
+    assert reply.status_code == 200 and reply.text.count(qriskit.to_dynamic(STATIC, 2000)) == 1
+    assert threads == ["worker"]
