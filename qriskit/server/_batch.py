@@ -109,6 +109,9 @@ def _jsonl_rows(text: str, default_qris: str | None) -> Iterator[_Row]:
         except (ValueError, RecursionError) as exc:
             yield _Row(number, None, None, None, ("input.body", f"not a JSON object: {exc}"[:200]))
             continue
+        except Problem as problem:  # a key twice with different values
+            yield _Row(number, None, None, None, (problem.code, problem.message))
+            continue
         if lone_surrogate(line, obj):
             yield _Row(number, None, None, None, ("input.encoding", LONE_SURROGATE))
             continue

@@ -14,7 +14,7 @@ import base64
 import binascii
 import json
 import re
-from collections.abc import AsyncGenerator, Mapping
+from collections.abc import AsyncGenerator, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
@@ -33,6 +33,7 @@ __all__ = [
     "Source",
     "amount_of",
     "image_from_text",
+    "one_each",
     "qris_text",
     "read_body",
     "read_fields",
@@ -110,17 +111,23 @@ async def read_fields(request: Request, limit: int) -> Fields:
             pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False, max_num_fields=32)
         except (UnicodeDecodeError, ValueError) as exc:
             raise Problem(400, "input.body", f"the form body cannot be read: {exc}") from None
-        return Fields(_first_of_each(pairs))
+        return Fields(one_each(pairs))
     if media == "multipart/form-data":
         return await _multipart(request.headers, body)
     raise Problem(415, "http.media_type", f"unsupported Content-Type {media or '(none)'!r}",
                   hint="send application/json, application/x-www-form-urlencoded or multipart/form-data")
 
 
-def _first_of_each(pairs: list[tuple[str, str]]) -> dict[str, str]:
-    out: dict[str, str] = {}
+def one_each(pairs: Iterable[tuple[str, Any]]) -> dict[str, Any]:
+    """The fields as a dict. A name sent twice with different values is refused: which one is
+    meant (the first? the last, as json and PHP take it?) must not be a guess, least of all for
+    the amount."""
+    out: dict[str, Any] = {}
     for key, value in pairs:
-        out.setdefault(key, value)
+        if key in out and out[key] != value:
+            raise Problem(400, "input.ambiguous", f"{key!r} is sent more than once, with different values",
+                          hint="send each field once")
+        out[key] = value
     return out
 
 
@@ -160,7 +167,7 @@ def _no_constant(name: str) -> Any:
 
 #: JSON numbers with a fraction are kept as their text (money is never a float); NaN and
 #: Infinity are refused.
-JSON_DECODER = json.JSONDecoder(parse_float=str, parse_constant=_no_constant)
+JSON_DECODER = json.JSONDecoder(parse_float=str, parse_constant=_no_constant, object_pairs_hook=one_each)
 
 
 async def _once(body: bytes) -> AsyncGenerator[bytes, None]:
@@ -179,7 +186,7 @@ async def _multipart(headers: Headers, body: bytes) -> Fields:
         form = await parser.parse()
     except MultiPartException as exc:
         raise Problem(400, "input.body", f"the multipart body cannot be read: {exc.message}") from None
-    values: dict[str, Any] = {}
+    pairs: list[tuple[str, str]] = []
     upload: bytes | None = None
     try:
         for key, value in form.multi_items():
@@ -188,9 +195,10 @@ async def _multipart(headers: Headers, body: bytes) -> Fields:
                     raise Problem(400, "input.field", f"unexpected file field {key!r}: send the picture as 'image'")
                 upload = await value.read()
             else:
-                values.setdefault(key, value)
+                pairs.append((key, value))
     finally:
         await form.close()
+    values = one_each(pairs)
     if any(not value.isascii() and _not_utf8(value) for value in values.values()):
         # the part's charset (charset=utf-7 or unicode_escape in the Content-Type) decoded to a lone surrogate
         raise Problem(400, "input.encoding", "a multipart field holds a character that is not one (a lone UTF-16 "

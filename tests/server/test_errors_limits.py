@@ -474,3 +474,28 @@ def test_a_batch_is_read_off_the_event_loop(client: TestClient, monkeypatch: pyt
     reply = client.post("/v1/batch", params={"qris": STATIC}, content=body, headers={"Content-Type": media})
     assert reply.status_code == 200 and reply.text.count(qriskit.to_dynamic(STATIC, 2000)) == 1
     assert threads == ["worker"]
+
+
+def test_a_field_sent_twice_with_different_values_is_refused(client: TestClient) -> None:
+    """{"nominal": 1000, "nominal": 100000} converted 100000 (json keeps the last) while a form
+    or multipart body kept the first: a proxy or log that reads the other one sees another
+    amount. Which is meant is not guessed."""
+    static = STATIC.encode()
+    json_body = b'{"qris": "%s", "nominal": 1000, "nominal": 100000}' % static
+    _error(client.post(CONVERT, content=json_body, headers={"Content-Type": "application/json"}),
+           400, "input.ambiguous")
+    form = b"qris=%s&nominal=1000&nominal=100000" % quote(STATIC).encode()
+    _error(client.post(CONVERT, content=form, headers={"Content-Type": "application/x-www-form-urlencoded"}),
+           400, "input.ambiguous")
+    body, headers = _multipart_body("utf-8", qris=static, nominal=b"1000")
+    body = body.replace(b"--XyZ--", b'--XyZ\r\nContent-Disposition: form-data; name="nominal"\r\n\r\n100000\r\n--XyZ--')
+    _error(client.post(CONVERT, content=body, headers=headers), 400, "input.ambiguous")
+    lines = b'{"amount": 1000, "amount": 100000}\n{"amount": 2}\n'
+    reply = client.post("/v1/batch", params={"qris": STATIC}, content=lines,
+                        headers={"Content-Type": "application/x-ndjson"})
+    first, second = (json.loads(line) for line in reply.text.splitlines())
+    assert first["code"] == "input.ambiguous" and "payload" not in first
+    assert second["payload"] == qriskit.to_dynamic(STATIC, 2)
+    same = b'{"qris": "%s", "nominal": 1000, "nominal": 1000}' % static  # the same value twice: no doubt
+    reply = client.post(CONVERT, content=same, headers={"Content-Type": "application/json"})
+    assert reply.json()["data"]["converted_qris"] == qriskit.to_dynamic(STATIC, 1000)
