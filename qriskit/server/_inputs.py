@@ -79,18 +79,23 @@ async def read_body(request: Request, limit: int) -> bytes:
     if declared.isascii() and declared.isdigit():  # more digits than the limit: never int() them (capped at 4300)
         if len(declared.lstrip("0")) > len(str(limit)) or int(declared) > limit:
             raise _too_large(limit)
-    chunks, size = [], 0
+    # One growing buffer, not a list of chunks: a client sending its body a byte at a time
+    # made a 42-byte object per byte (12 MB of body would have held 500 MB).
+    buffer, size = bytearray(), 0
     while True:  # the ASGI messages themselves: leaner than request.stream() on the hot path
         message = await request.receive()
         if message["type"] != "http.request":
             raise Problem(400, "input.body", "the client went away before sending the whole body")
-        chunk = message.get("body", b"")
+        chunk: bytes = message.get("body", b"")
         size += len(chunk)
         if size > limit:
             raise _too_large(limit)
-        chunks.append(chunk)
         if not message.get("more_body", False):
-            return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+            if not buffer:
+                return chunk  # the usual request: one message
+            buffer += chunk
+            return bytes(buffer)
+        buffer += chunk
 
 
 def _too_large(limit: int) -> Problem:

@@ -559,3 +559,36 @@ def test_a_large_multipart_body_is_parsed_in_pieces(client: TestClient, monkeypa
     reply = client.post(CONVERT, data={"nominal": "1"}, files={"image": ("q.png", big, "image/png")})
     assert reply.json()["data"]["converted_qris"] == qriskit.to_dynamic(STATIC, 1)
     assert len(writes) > 8 and max(writes) <= 128 * 1024, (len(writes), max(writes))
+
+
+def test_a_body_sent_a_byte_at_a_time_costs_no_more_memory_than_its_bytes() -> None:
+    """The body was kept as a list of its messages until the end: a client sending one byte
+    per message made the server hold dozens of bytes per byte sent."""
+    import asyncio
+    import tracemalloc
+
+    from starlette.requests import Request
+
+    from qriskit.server._inputs import read_body
+
+    size = 200_000
+    sent = 0
+
+    async def receive() -> dict[str, Any]:
+        nonlocal sent
+        sent += 1
+        return {"type": "http.request", "body": b"x", "more_body": sent < size}
+
+    async def read() -> tuple[bytes, int]:
+        request = Request({"type": "http", "method": "POST", "headers": [], "path": "/", "query_string": b""},
+                          receive)
+        tracemalloc.start()
+        try:
+            body = await read_body(request, 1 << 30)
+            return body, tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+
+    body, peak = asyncio.run(read())
+    assert body == b"x" * size
+    assert peak < 4 * size, f"{peak / size:.0f} bytes held per byte of body"
