@@ -62,7 +62,8 @@ class Fields:
 
 @dataclass(frozen=True, slots=True)
 class Source:
-    """Where the code comes from: ``kind`` is "qris" (``text``), "image" (``data``) or "image_url" (``text``)."""
+    """Where the code comes from: ``kind`` is "qris" (``text``), "image" (``data``, or ``text``: base64 not
+    decoded yet) or "image_url" (``text``)."""
 
     kind: str
     text: str = ""
@@ -284,6 +285,8 @@ def source_of(fields: Fields) -> Source:
     if kind == "qris":
         return Source("qris", text=qris_text(text))
     if kind == "image":
+        if len(text) > _OFF_LOOP_BYTES:  # decoded in a thread by payload_of (base64 of 12 MB: up to 80 ms)
+            return Source("image", text=text)
         return Source("image", data=image_from_text(text))
     return Source("image_url", text=text.strip())
 

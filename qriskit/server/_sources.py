@@ -18,7 +18,7 @@ import qriskit
 
 from .. import fetch as fetcher
 from ._errors import Problem
-from ._inputs import IMAGE_TYPES, Source, sniff_image
+from ._inputs import IMAGE_TYPES, Source, image_from_text, sniff_image
 from ._settings import Settings
 from ._work import Workers
 
@@ -30,6 +30,8 @@ async def payload_of(source: Source, settings: Settings, workers: Workers, deadl
     if source.kind == "qris":
         return source.text
     data = source.data
+    if source.kind == "image" and not data:
+        data = await anyio.to_thread.run_sync(image_from_text, source.text, abandon_on_cancel=True)
     if source.kind == "image_url":
         if not settings.fetch:
             raise Problem(400, "fetch.disabled", "this server does not fetch image_url",

@@ -592,3 +592,25 @@ def test_a_body_sent_a_byte_at_a_time_costs_no_more_memory_than_its_bytes() -> N
     body, peak = asyncio.run(read())
     assert body == b"x" * size
     assert peak < 4 * size, f"{peak / size:.0f} bytes held per byte of body"
+
+
+def test_a_large_base64_picture_is_decoded_off_the_event_loop(client: TestClient, monkeypatch: pytest.MonkeyPatch,
+                                                              png: bytes) -> None:
+    """Decoding 12 MB of base64 text (with line breaks) took up to 80 ms on the event loop."""
+    import types
+
+    from qriskit.server import _inputs
+
+    where: list[str] = []
+
+    def b64decode(*args: Any, **kwargs: Any) -> bytes:
+        where.append(_in_a_thread())
+        return base64.b64decode(*args, **kwargs)
+
+    monkeypatch.setattr(_inputs, "base64", types.SimpleNamespace(b64decode=b64decode))
+    big = png + b"\0" * 100_000  # bytes after the PNG's end: read fine
+    for data in (big, png):
+        reply = client.post(CONVERT, json={"image": base64.encodebytes(data).decode(), "nominal": 7})
+        assert reply.json()["data"]["converted_qris"] == qriskit.to_dynamic(STATIC, 7)
+    assert where == ["worker", "event loop"]  # a small one is decoded at once
+    _error(client.post(CONVERT, json={"image": "!" * 100_000, "nominal": 7}), 400, "image.base64")
