@@ -11,6 +11,8 @@ Input (the body, at most ``max_batch_bytes`` and ``max_batch_rows`` rows):
 Output, streamed row by row in the input's format unless ``?format=csv|jsonl`` says
 otherwise: for every input row its number (``row``, from 1), ``amount``, ``reference``,
 and either ``payload`` or ``code`` + ``error``. A bad row never stops the batch.
+Past the request's deadline the stream ends with a ``limit.deadline`` row, and a client
+that stops reading is cut off (its connection closed) a second later.
 """
 
 from __future__ import annotations
@@ -18,19 +20,22 @@ from __future__ import annotations
 import csv
 import io
 import json
+import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import anyio
+import anyio.to_thread
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
+from starlette.types import Receive, Scope, Send
 
 import qriskit
 
 from ..errors import QRISError
 from ._errors import Problem, from_error
-from ._inputs import LONE_SURROGATE, MAX_QRIS_CHARS, lone_surrogate, read_body
+from ._inputs import JSON_DECODER, LONE_SURROGATE, MAX_QRIS_CHARS, lone_surrogate, read_body
 from ._service import Service
 
 __all__ = ["v1_batch"]
@@ -40,6 +45,8 @@ _JSONL_TYPES = ("application/x-ndjson", "application/jsonl", "application/x-json
 _MEDIA = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson"}
 _CHUNK = 512
 _PARSED_CACHE = 256
+#: Seconds past the deadline a reply may take to send its last row (the one saying it stopped).
+_SEND_GRACE = 1.0
 _COLUMNS = ("row", "amount", "reference", "payload", "code", "error")
 
 
@@ -98,9 +105,12 @@ def _jsonl_rows(text: str, default_qris: str | None) -> Iterator[_Row]:
             continue
         number += 1
         try:
-            obj = json.loads(line, parse_float=str)
+            obj = JSON_DECODER.decode(line)  # NaN/Infinity refused: the reply could not echo them as JSON
         except (ValueError, RecursionError) as exc:
             yield _Row(number, None, None, None, ("input.body", f"not a JSON object: {exc}"[:200]))
+            continue
+        except Problem as problem:  # a key twice with different values
+            yield _Row(number, None, None, None, (problem.code, problem.message))
             continue
         if lone_surrogate(line, obj):
             yield _Row(number, None, None, None, ("input.encoding", LONE_SURROGATE))
@@ -168,18 +178,39 @@ def _csv_line(record: dict[str, Any]) -> str:
     return buffer.getvalue()
 
 
-async def _stream(rows: list[_Row], fmt: str) -> AsyncIterator[str]:
+def _lines(records: list[dict[str, Any]], fmt: str) -> str:
+    if fmt == "csv":
+        return "".join(_csv_line(r) for r in records)
+    return "".join(json.dumps({k: v for k, v in r.items() if v is not None}, ensure_ascii=False) + "\n"
+                   for r in records)
+
+
+async def _stream(rows: list[_Row], fmt: str, deadline: float) -> AsyncIterator[str]:
     converter = _Converter()
     if fmt == "csv":
         yield ",".join(_COLUMNS) + "\n"
     for start in range(0, len(rows), _CHUNK):
-        records = [converter.row(r) for r in rows[start:start + _CHUNK]]
-        if fmt == "csv":
-            yield "".join(_csv_line(r) for r in records)
-        else:
-            yield "".join(json.dumps({k: v for k, v in r.items() if v is not None}, ensure_ascii=False) + "\n"
-                          for r in records)
+        if time.monotonic() > deadline:  # the 200 is sent: the last row says where the batch stopped
+            first = rows[start]
+            yield _lines([{"row": first.number, "amount": first.amount, "reference": first.reference,
+                           "code": "limit.deadline", "error": f"the batch took longer than the deadline; rows from "
+                           f"{first.number} on were not converted (send them again, or in smaller batches)"}], fmt)
+            return
+        yield _lines([converter.row(r) for r in rows[start:start + _CHUNK]], fmt)
         await anyio.sleep(0)  # let other requests in between chunks
+
+
+class _Stream(StreamingResponse):
+    """A streamed reply held to the request's deadline: a client that stops reading is cut off
+    then (the connection closes mid-reply) instead of keeping its max_concurrency slot."""
+
+    def __init__(self, content: AsyncIterator[str], media_type: str, deadline: float) -> None:
+        super().__init__(content, media_type=media_type)
+        self.deadline = deadline
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        with anyio.move_on_after(max(0.0, self.deadline - time.monotonic()) + _SEND_GRACE):
+            await super().__call__(scope, receive, send)
 
 
 async def v1_batch(service: Service, request: Request, deadline: float) -> Response:
@@ -196,6 +227,13 @@ async def v1_batch(service: Service, request: Request, deadline: float) -> Respo
         raise Problem(400, "input.field", f"'format' must be csv or jsonl, not {fmt!r}")
     default_qris = request.query_params.get("qris") or None
     body = await read_body(request, settings.max_batch_bytes)
+    # reading megabytes of rows takes a good part of a second: off the event loop, so other requests go on
+    rows = await anyio.to_thread.run_sync(_read_rows, body, kind, default_qris, settings.max_batch_rows,
+                                          abandon_on_cancel=True)
+    return _Stream(_stream(rows, fmt, deadline), _MEDIA[fmt], deadline)
+
+
+def _read_rows(body: bytes, kind: str, default_qris: str | None, max_rows: int) -> list[_Row]:
     try:
         text = body.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -205,9 +243,9 @@ async def v1_batch(service: Service, request: Request, deadline: float) -> Respo
     try:
         for row in reader:
             rows.append(row)
-            if len(rows) > settings.max_batch_rows:
-                raise Problem(413, "limit.rows", f"the batch has more than {settings.max_batch_rows} rows",
+            if len(rows) > max_rows:
+                raise Problem(413, "limit.rows", f"the batch has more than {max_rows} rows",
                               hint="split it into smaller batches")
     except csv.Error as exc:
         raise Problem(400, "input.body", f"the CSV cannot be read: {exc}") from None
-    return StreamingResponse(_stream(rows, fmt), media_type=_MEDIA[fmt])
+    return rows

@@ -13,8 +13,9 @@ Codes of the server's own (the library's codes pass through as they are)::
     http.media_type     415  a body type or image type the endpoint does not take
     input.body          400  the body is not valid JSON / form / multipart, or not an object
     input.missing       400  a required field is missing (qris/image/image_url, nominal)
-    input.ambiguous     400  more than one of qris, image, image_url (or nominal and amount differ)
+    input.ambiguous     400  more than one of qris, image, image_url (or nominal and amount differ, or a field twice)
     input.field         400  a field of the wrong type or value
+    input.encoding      400  a lone UTF-16 surrogate in a text (JSON escape or multipart charset)
     amount.invalid      400  the amount breaks the library's rule (AmountError.code)
     qris.invalid        400  the code cannot be used (when the library gives no code)
     image.base64        400  ``image`` is not base64 / a data URI

@@ -33,6 +33,7 @@ def _errors(*statuses: int) -> dict[str, Any]:
     words = {
         400: "Bad input: the code, the amount, a field or the picture (see `code`)",
         401: "Missing or wrong X-API-Key (only when the server enforces a key)",
+        404: "No such file",
         405: "Wrong method",
         413: "Body, picture or batch over its limit",
         415: "A body type or picture type this endpoint does not take",
@@ -308,14 +309,15 @@ def _others() -> dict[str, Any]:
         "/openapi.json": {"get": {"tags": ["server"], "operationId": "openapi", "summary": "This document",
                                   "security": [],
                                   "responses": {"200": {"description": "OpenAPI 3.1",
-                                                        "content": {"application/json": {}}}}}},
+                                                        "content": {"application/json": {}}},
+                                                **_errors(429)}}},
         "/": {"get": {"tags": ["page"], "operationId": "page", "summary": "The cashier's page", "security": [],
-                      "responses": {"200": page}}},
+                      "responses": {"200": page, **_errors(429)}}},
         "/page/{name}": {"get": {
             "tags": ["page"], "operationId": "pageAsset", "summary": "A file of the page (script, style, icon)",
             "security": [],
             "parameters": [{"name": "name", "in": "path", "required": True, "schema": {"type": "string"}}],
-            "responses": {"200": {"description": "The file"}, **_errors(405)},
+            "responses": {"200": {"description": "The file"}, **_errors(404, 405, 429)},
         }},
     }
 

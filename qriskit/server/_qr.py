@@ -30,7 +30,8 @@ def _int_param(request: Request, name: str, default: int, low: int, high: int) -
     text = request.query_params.get(name)
     if text is None or text == "":
         return default
-    if not (text.isascii() and text.isdigit()) or not low <= int(text) <= high:
+    digits = text.isascii() and text.isdigit() and len(text.lstrip("0")) <= len(str(high))  # int() refuses 4301+
+    if not digits or not low <= int(text) <= high:
         raise Problem(400, "input.field", f"'{name}' must be a whole number from {low} to {high}")
     return int(text)
 

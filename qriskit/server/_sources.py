@@ -1,21 +1,24 @@
 """From a :class:`~qriskit.server._inputs.Source` to the payload text: fetch, check, decode.
 
-Fetching uses :func:`qriskit.fetch.fetch` with the server's rules; decoding uses
-:func:`qriskit.decode_image` on bytes only, after the server's own checks: a type it
-takes (PNG, JPEG, GIF, WebP by the first bytes), at most ``max_image_bytes`` and
-``max_image_pixels``. Both run in the worker pool.
+Fetching uses :func:`qriskit.fetch.fetch` with the server's rules, in a thread of its own
+(anyio's); decoding uses :func:`qriskit.decode_image` on bytes only, after the server's
+own checks: a type it takes (PNG, JPEG, GIF, WebP by the first bytes), at most
+``max_image_bytes`` and ``max_image_pixels``, in the worker pool.
 """
 
 from __future__ import annotations
 
 import io
 import time
+from functools import partial
+
+import anyio.to_thread
 
 import qriskit
 
 from .. import fetch as fetcher
 from ._errors import Problem
-from ._inputs import IMAGE_TYPES, Source, sniff_image
+from ._inputs import IMAGE_TYPES, Source, image_from_text, sniff_image
 from ._settings import Settings
 from ._work import Workers
 
@@ -27,11 +30,13 @@ async def payload_of(source: Source, settings: Settings, workers: Workers, deadl
     if source.kind == "qris":
         return source.text
     data = source.data
+    if source.kind == "image" and not data:
+        data = await anyio.to_thread.run_sync(image_from_text, source.text, abandon_on_cancel=True)
     if source.kind == "image_url":
         if not settings.fetch:
             raise Problem(400, "fetch.disabled", "this server does not fetch image_url",
                           hint="send the picture itself as 'image' (base64) or as a multipart upload")
-        got = await workers.run(
+        fetch = partial(
             fetcher.fetch,
             source.text,
             max_bytes=settings.max_image_bytes,
@@ -40,6 +45,8 @@ async def payload_of(source: Source, settings: Settings, workers: Workers, deadl
             resolver=settings.fetch_resolver,
             connector=settings.fetch_connector,
         )
+        # not on the picture workers: a remote server that never answers would hold one up until fetch_timeout
+        got = await anyio.to_thread.run_sync(fetch, abandon_on_cancel=True)
         data = got.content
     return await workers.run(decode_picture, data, settings, deadline)
 

@@ -1,4 +1,4 @@
-"""Heavy work off the event loop: a fixed pool of threads for decoding, fetching and drawing.
+"""Heavy work off the event loop: a fixed pool of threads for decoding and drawing pictures.
 
 The pool has ``image_workers`` threads and its own queue, so at most that many pictures
 are decoded at once whatever the load. A request that gives up (its deadline passed)

@@ -4,6 +4,7 @@ anything a client sends."""
 from __future__ import annotations
 
 import base64
+import csv
 import io
 import json
 import socket
@@ -11,6 +12,7 @@ import threading
 import time
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -349,3 +351,266 @@ def test_a_picture_too_large_to_decode_is_a_413(client: TestClient) -> None:
     reply = client.post(CONVERT, data={"nominal": "1"}, files={"image": ("q.webp", out.getvalue(), "image/webp")})
     body = _error(reply, 413, "limit.image")
     assert "max_decoded_bytes" not in body.get("hint", "")
+
+
+def test_a_number_too_long_for_int_is_a_400_not_a_500(client: TestClient) -> None:
+    """Python refuses int() of over 4300 digits (ValueError): a long scale or Content-Length
+    is the client's mistake."""
+    for name in ("scale", "border"):
+        _error(client.get("/qr.png", params={"data": STATIC, name: "9" * 5000}), 400, "input.field")
+        _error(client.get("/qr.svg", params={"data": STATIC, name: "0" * 5000 + "1" * 5000}), 400, "input.field")
+    assert client.get("/qr.png", params={"data": STATIC, "scale": "0008"}).status_code == 200
+    request = client.build_request("POST", "/v1/info", content=json.dumps({"qris": STATIC}).encode(),
+                                   headers={"Content-Type": "application/json"})
+    request.headers["Content-Length"] = "9" * 5000  # any ASGI server may pass it through
+    _error(client.send(request), 413, "limit.body")
+
+
+def _multipart_body(charset: str, **fields: bytes) -> tuple[bytes, dict[str, str]]:
+    body = b"".join(b'--XyZ\r\nContent-Disposition: form-data; name="%s"\r\n\r\n%s\r\n' % (k.encode(), v)
+                    for k, v in fields.items()) + b"--XyZ--\r\n"
+    return body, {"Content-Type": f"multipart/form-data; boundary=XyZ; charset={charset}"}
+
+
+@pytest.mark.parametrize(("charset", "raw"), [("utf-7", b"+2AA-"), ("unicode_escape", b"\\ud800")])
+@pytest.mark.parametrize("path", ["/v1/info", "/v1/validate", "/v1/convert", CONVERT])
+def test_a_multipart_charset_that_decodes_to_a_lone_surrogate(client: TestClient, path: str, charset: str,
+                                                               raw: bytes) -> None:
+    """The part's charset comes from the client's Content-Type; one that yields a lone
+    surrogate (no reply can carry it as UTF-8) is a 400, not a 500."""
+    body, headers = _multipart_body(charset, qris=STATIC.encode() + raw, amount=b"1000")
+    _error(client.post(path, content=body, headers=headers), 400, "input.encoding")
+    body, headers = _multipart_body(charset, qris=STATIC.encode(), amount=b"1000", reference=raw)
+    _error(client.post(path, content=body, headers=headers), 400, "input.encoding")
+    body, headers = _multipart_body("latin-1", qris=STATIC.encode(), amount=b"1000")
+    assert client.post(path, content=body, headers=headers).status_code == 200
+
+
+def test_nan_or_infinity_in_a_batch_line_is_that_row_s_error(client: TestClient) -> None:
+    """json.loads takes NaN and Infinity; echoed back they made a reply line that is not JSON."""
+    lines = b'{"amount": NaN}\n{"amount": -Infinity, "reference": "x"}\n{"amount": 2}\n'
+
+    def strict(name: str) -> Any:
+        pytest.fail(f"{name} in a reply line: not JSON")
+
+    reply = client.post("/v1/batch", params={"qris": STATIC}, content=lines,
+                        headers={"Content-Type": "application/x-ndjson"})
+    records = [json.loads(line, parse_constant=strict) for line in reply.text.splitlines()]
+    assert [r.get("code") for r in records] == ["input.body", "input.body", None]
+    assert records[2]["payload"] == qriskit.to_dynamic(STATIC, 2)
+    reply = client.post("/v1/batch", params={"qris": STATIC, "format": "csv"}, content=lines,
+                        headers={"Content-Type": "application/x-ndjson"})
+    assert [row.split(",")[1] for row in reply.text.splitlines()[1:]] == ["", "", "2"]
+
+
+def _distinct_codes(count: int) -> str:
+    """A CSV of ``count`` rows, each with its own code (every one parsed: the slow path)."""
+    return "qris,amount\n" + "".join(f"{STATIC[:-4]}{i % 10000:04d},{i + 1}\n" for i in range(count))
+
+
+def test_the_deadline_holds_while_a_batch_streams(make_client: Callable[..., TestClient]) -> None:
+    """The deadline is the whole request's: a batch still converting when it passes ends with a
+    row saying so (the 200 is sent already), rather than running on past it."""
+    client = make_client(deadline=1.0, max_batch_bytes=32 * 1024 * 1024)  # reading ~0.4 s, converting ~4 s
+    reply = client.post("/v1/batch", content=_distinct_codes(100_000), headers={"Content-Type": "text/csv"})
+    assert reply.status_code == 200
+    last = next(csv.DictReader(io.StringIO(reply.text.splitlines()[0] + "\n" + reply.text.splitlines()[-1])))
+    assert last["code"] == "limit.deadline", reply.text[-300:]
+    assert int(last["row"]) < 100_000 and "not converted" in last["error"]
+    quick = make_client(deadline=30).post("/v1/batch", params={"qris": STATIC}, content="1\n2\n",
+                                          headers={"Content-Type": "text/csv"})
+    assert "limit.deadline" not in quick.text and quick.text.count("\n") == 3
+
+
+def test_a_client_that_stops_reading_a_batch_is_cut_off_at_the_deadline(make_live: Callable[..., Live]) -> None:
+    """A batch reply is megabytes: a client that sends one and never reads the reply held its
+    slot (max_concurrency) for ever; now only until the deadline."""
+    server = make_live(max_concurrency=1, deadline=1.0)
+    body = ("amount\n" + "1000\n" * 60_000).encode()  # about 10 MB of reply: more than the socket buffers
+    host, port = server.url.removeprefix("http://").split(":")
+    sock = socket.create_connection((host, int(port)))
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock.sendall((f"POST /v1/batch?qris={quote(STATIC)} HTTP/1.1\r\nHost: {host}\r\nContent-Type: text/csv\r\n"
+                  f"Content-Length: {len(body)}\r\n\r\n").encode() + body)
+    try:
+        time.sleep(0.5)
+        assert httpx.get(server.url + "/openapi.json").status_code == 429  # the batch holds the one slot
+        until = time.monotonic() + 5
+        reply = httpx.get(server.url + "/openapi.json")
+        while reply.status_code == 429 and time.monotonic() < until:
+            time.sleep(0.1)
+            reply = httpx.get(server.url + "/openapi.json")
+        assert reply.status_code == 200, "the stalled batch still holds its slot"
+    finally:
+        sock.close()
+
+
+@pytest.mark.parametrize(("media", "body"), [("text/csv", "amount\n1000\n2000\n"),
+                                             ("application/x-ndjson", '{"amount": 1000}\n{"amount": 2000}\n')])
+def test_a_batch_is_read_off_the_event_loop(client: TestClient, monkeypatch: pytest.MonkeyPatch, media: str,
+                                            body: str) -> None:
+    """Reading max_batch_bytes of rows takes about half a second: on the event loop it stalled
+    every other request (health checks included) that long."""
+    import asyncio
+
+    from qriskit.server import _batch
+
+    threads = []
+    for name in ("_csv_rows", "_jsonl_rows"):
+        real = getattr(_batch, name)
+
+        def reader(*args: Any, real: Any = real) -> Any:
+            try:
+                asyncio.get_running_loop()
+                threads.append("event loop")
+            except RuntimeError:  # no loop running in this thread
+                threads.append("worker")
+            return real(*args)
+
+        monkeypatch.setattr(_batch, name, reader)
+    reply = client.post("/v1/batch", params={"qris": STATIC}, content=body, headers={"Content-Type": media})
+    assert reply.status_code == 200 and reply.text.count(qriskit.to_dynamic(STATIC, 2000)) == 1
+    assert threads == ["worker"]
+
+
+def test_a_field_sent_twice_with_different_values_is_refused(client: TestClient) -> None:
+    """{"nominal": 1000, "nominal": 100000} converted 100000 (json keeps the last) while a form
+    or multipart body kept the first: a proxy or log that reads the other one sees another
+    amount. Which is meant is not guessed."""
+    static = STATIC.encode()
+    json_body = b'{"qris": "%s", "nominal": 1000, "nominal": 100000}' % static
+    _error(client.post(CONVERT, content=json_body, headers={"Content-Type": "application/json"}),
+           400, "input.ambiguous")
+    form = b"qris=%s&nominal=1000&nominal=100000" % quote(STATIC).encode()
+    _error(client.post(CONVERT, content=form, headers={"Content-Type": "application/x-www-form-urlencoded"}),
+           400, "input.ambiguous")
+    body, headers = _multipart_body("utf-8", qris=static, nominal=b"1000")
+    body = body.replace(b"--XyZ--", b'--XyZ\r\nContent-Disposition: form-data; name="nominal"\r\n\r\n100000\r\n--XyZ--')
+    _error(client.post(CONVERT, content=body, headers=headers), 400, "input.ambiguous")
+    lines = b'{"amount": 1000, "amount": 100000}\n{"amount": 2}\n'
+    reply = client.post("/v1/batch", params={"qris": STATIC}, content=lines,
+                        headers={"Content-Type": "application/x-ndjson"})
+    first, second = (json.loads(line) for line in reply.text.splitlines())
+    assert first["code"] == "input.ambiguous" and "payload" not in first
+    assert second["payload"] == qriskit.to_dynamic(STATIC, 2)
+    same = b'{"qris": "%s", "nominal": 1000, "nominal": 1000}' % static  # the same value twice: no doubt
+    reply = client.post(CONVERT, content=same, headers={"Content-Type": "application/json"})
+    assert reply.json()["data"]["converted_qris"] == qriskit.to_dynamic(STATIC, 1000)
+
+
+def _in_a_thread() -> str:
+    import asyncio
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:  # no loop running in this thread
+        return "worker"
+    return "event loop"
+
+
+def test_a_large_body_is_parsed_off_the_event_loop(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    """12 MB of form %XX escapes took 1.3 s to parse (0.4 s for JSON of many small objects), all
+    of it on the event loop: every other request, health checks and deadlines included, stood
+    still. Small bodies (the usual request) are still parsed at once."""
+    from qriskit.server import _inputs
+
+    where: list[str] = []
+    real_parse_qsl, real_decoder = _inputs.parse_qsl, _inputs.JSON_DECODER
+
+    def parse_qsl(*args: Any, **kwargs: Any) -> Any:
+        where.append(_in_a_thread())
+        return real_parse_qsl(*args, **kwargs)
+
+    class Decoder:
+        def decode(self, text: str) -> Any:
+            where.append(_in_a_thread())
+            return real_decoder.decode(text)
+
+    monkeypatch.setattr(_inputs, "parse_qsl", parse_qsl)
+    monkeypatch.setattr(_inputs, "JSON_DECODER", Decoder())
+    pad = "x" * 200_000
+    reply = client.post(CONVERT, data={"qris": STATIC, "nominal": "1000", "pad": pad})
+    assert reply.json()["data"]["converted_qris"] == qriskit.to_dynamic(STATIC, 1000)
+    reply = client.post(CONVERT, json={"qris": STATIC, "nominal": 1000, "pad": pad})
+    assert reply.json()["data"]["converted_qris"] == qriskit.to_dynamic(STATIC, 1000)
+    assert where == ["worker", "worker"]
+    del where[:]
+    client.post(CONVERT, data={"qris": STATIC, "nominal": "1000"})
+    client.post(CONVERT, json={"qris": STATIC, "nominal": 1000})
+    assert where == ["event loop", "event loop"]
+
+
+def test_a_large_multipart_body_is_parsed_in_pieces(client: TestClient, monkeypatch: pytest.MonkeyPatch,
+                                                    png: bytes) -> None:
+    """The multipart parser took a whole body in one go on the event loop (0.1 s for 9 MB); fed
+    in pieces, other requests run in between."""
+    import starlette.formparsers
+
+    writes: list[int] = []
+    real = starlette.formparsers.multipart.MultipartParser
+
+    class Counting(real):  # type: ignore[misc,valid-type]
+        def write(self, data: bytes) -> int:
+            writes.append(len(data))
+            return super().write(data)  # type: ignore[no-any-return]
+
+    monkeypatch.setattr(starlette.formparsers.multipart, "MultipartParser", Counting)
+    big = png + b"\0" * 1_000_000
+    reply = client.post(CONVERT, data={"nominal": "1"}, files={"image": ("q.png", big, "image/png")})
+    assert reply.json()["data"]["converted_qris"] == qriskit.to_dynamic(STATIC, 1)
+    assert len(writes) > 8 and max(writes) <= 128 * 1024, (len(writes), max(writes))
+
+
+def test_a_body_sent_a_byte_at_a_time_costs_no_more_memory_than_its_bytes() -> None:
+    """The body was kept as a list of its messages until the end: a client sending one byte
+    per message made the server hold dozens of bytes per byte sent."""
+    import asyncio
+    import tracemalloc
+
+    from starlette.requests import Request
+
+    from qriskit.server._inputs import read_body
+
+    size = 200_000
+    sent = 0
+
+    async def receive() -> dict[str, Any]:
+        nonlocal sent
+        sent += 1
+        return {"type": "http.request", "body": b"x", "more_body": sent < size}
+
+    async def read() -> tuple[bytes, int]:
+        request = Request({"type": "http", "method": "POST", "headers": [], "path": "/", "query_string": b""},
+                          receive)
+        tracemalloc.start()
+        try:
+            body = await read_body(request, 1 << 30)
+            return body, tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+
+    body, peak = asyncio.run(read())
+    assert body == b"x" * size
+    assert peak < 4 * size, f"{peak / size:.0f} bytes held per byte of body"
+
+
+def test_a_large_base64_picture_is_decoded_off_the_event_loop(client: TestClient, monkeypatch: pytest.MonkeyPatch,
+                                                              png: bytes) -> None:
+    """Decoding 12 MB of base64 text (with line breaks) took up to 80 ms on the event loop."""
+    import types
+
+    from qriskit.server import _inputs
+
+    where: list[str] = []
+
+    def b64decode(*args: Any, **kwargs: Any) -> bytes:
+        where.append(_in_a_thread())
+        return base64.b64decode(*args, **kwargs)
+
+    monkeypatch.setattr(_inputs, "base64", types.SimpleNamespace(b64decode=b64decode))
+    big = png + b"\0" * 100_000  # bytes after the PNG's end: read fine
+    for data in (big, png):
+        reply = client.post(CONVERT, json={"image": base64.encodebytes(data).decode(), "nominal": 7})
+        assert reply.json()["data"]["converted_qris"] == qriskit.to_dynamic(STATIC, 7)
+    assert where == ["worker", "event loop"]  # a small one is decoded at once
+    _error(client.post(CONVERT, json={"image": "!" * 100_000, "nominal": 7}), 400, "image.base64")

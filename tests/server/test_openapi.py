@@ -97,3 +97,18 @@ def test_error_schema_matches_every_error_code_shape(doc: dict[str, Any], client
     for reply in (client.get("/nope"), client.get("/api/qris-convert.php"),
                   client.post("/api/qris-convert.php", json={"qris": STATIC[:-4] + "0000", "nominal": 1})):
         validator.validate(reply.json())
+
+
+def test_every_error_a_route_gives_is_declared(doc: dict[str, Any], client: TestClient) -> None:
+    """An unknown page file is a 404, and every route but /healthz counts toward max_concurrency
+    (429): both in the document."""
+    reply = client.get("/page/nope.js")
+    assert reply.status_code == 404
+    responses = doc["paths"]["/page/{name}"]["get"]["responses"]
+    jsonschema.Draft202012Validator({**_reply_schema(doc, "/page/{name}", "get", 404),
+                                     "components": doc["components"]}).validate(reply.json())
+    for path, item in doc["paths"].items():
+        for method, operation in item.items():
+            if path != "/healthz":
+                assert "429" in operation["responses"], (method, path)
+    assert "404" in responses

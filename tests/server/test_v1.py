@@ -10,6 +10,7 @@ import io
 import json
 import socket
 import threading
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -280,3 +281,27 @@ def test_pictures_of_every_accepted_type(client: TestClient) -> None:
     for fmt in ("PNG", "JPEG", "GIF", "WEBP"):
         reply = client.post("/v1/info", files={"image": ("q", picture(fmt=fmt), "application/octet-stream")})
         assert reply.json()["payload"] == STATIC, fmt
+
+
+def test_a_slow_image_url_does_not_hold_up_the_picture_workers(make_client: Callable[..., TestClient]) -> None:
+    """Fetching ran on the image_workers threads: image_workers requests naming a remote server
+    that never answers stopped every decode and /qr.png drawing until fetch_timeout."""
+    tarpit = socket.socket()
+    tarpit.bind(("127.0.0.1", 0))
+    tarpit.listen(8)  # accepts connections (the kernel does), never answers
+    client = make_client(image_workers=1, fetch_timeout=5, deadline=7,
+                         **_seams(tarpit.getsockname()[1], {"slow.test": ["93.184.216.34"]}))
+    replies: list[Any] = []
+    fetching = threading.Thread(target=lambda: replies.append(
+        client.post("/v1/info", json={"image_url": "http://slow.test/q.png"})))
+    try:
+        fetching.start()
+        time.sleep(0.5)  # the fetch is waiting on the tarpit
+        started = time.monotonic()
+        drawn = client.get("/qr.png", params={"data": STATIC})
+        took = time.monotonic() - started
+        assert drawn.status_code == 200 and took < 3, took  # it waited for the fetch: 4.5 s
+        fetching.join(10)
+        assert replies and replies[0].json()["code"] == "fetch.timeout"
+    finally:
+        tarpit.close()
