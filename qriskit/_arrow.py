@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple, overload
 from . import _codec, errors
 from . import info as _info
 from . import validate as _validate
-from ._arrow_rows import Tips, tip_entry
+from ._arrow_rows import Tips, cells, tip_entry
 from ._engines import error_column, input_columns, is_code
 from .values import Tip, amount_text, reference_text
 
@@ -262,7 +262,7 @@ def _encode_tips(col: pa.Array | Tips) -> Tips:
         return col
     encoded = col.dictionary_encode()
     indices = encoded.indices if pa.types.is_int32(encoded.indices.type) else pc.cast(encoded.indices, pa.int32())
-    return Tips(indices, tuple(tip_entry(text) for text in encoded.dictionary.to_pylist()))
+    return Tips(indices, tuple(tip_entry(text) for text in cells(encoded.dictionary)))
 
 
 def _error_column(n: int, rows: list[int], excs: list[errors.QRISError]) -> pa.Array:
@@ -421,7 +421,7 @@ def _each_distinct(payloads: Any, fn: Callable[[Any], Any], type_: pa.DataType) 
 
     def one(chunk: pa.Array) -> pa.Array:
         encoded = chunk.dictionary_encode()
-        found = pa.array([fn(code) for code in encoded.dictionary.to_pylist()], type_)
+        found = pa.array([fn(code) for code in cells(encoded.dictionary)], type_)
         return found.take(encoded.indices)
 
     if isinstance(col, pa.ChunkedArray):

@@ -26,7 +26,7 @@ from qriskit._codec_c cimport (
 import pyarrow as pa
 
 from qriskit import _codec_c, errors
-from qriskit._arrow_rows import STRING_LIMIT, convert_row, static_row
+from qriskit._arrow_rows import STRING_LIMIT, cell, convert_row, static_row
 
 __all__ = ["codec", "convert"]
 
@@ -358,7 +358,7 @@ cdef class _Job:
     cdef object _value(self, const Col* c, column, Py_ssize_t i):
         if not isinstance(column, pa.Array):   # Python values
             return column[0 if c.broadcast else i]
-        return column[0 if c.broadcast else i].as_py()
+        return cell(column[0 if c.broadcast else i])
 
     cdef int _slow(self, Py_ssize_t i) except -1:
         """Convert row ``i`` with the library (with the GIL); record or raise its error."""

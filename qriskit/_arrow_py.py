@@ -13,7 +13,7 @@ from typing import Any
 import pyarrow as pa
 
 from . import _codec_py, errors
-from ._arrow_rows import STRING_LIMIT, Tips, convert_row, static_row
+from ._arrow_rows import STRING_LIMIT, Tips, cells, convert_row, static_row
 
 __all__ = ["codec", "convert"]
 
@@ -27,7 +27,7 @@ Column = Any
 def _values(column: Column | None, n: int) -> Sequence[Any]:
     if column is None:
         return [None]
-    values = column.to_pylist() if isinstance(column, pa.Array) else list(column)
+    values = cells(column) if isinstance(column, pa.Array) else list(column)
     if len(values) not in (1, n):
         raise ValueError(f"a column of {len(values)} rows among columns of {n}")
     return values

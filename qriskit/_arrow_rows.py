@@ -23,7 +23,7 @@ import pyarrow as pa
 from . import errors
 from .values import Tip
 
-__all__ = ["STRING_LIMIT", "TipEntry", "Tips", "convert_row", "static_row", "tip_entry", "tip_of"]
+__all__ = ["STRING_LIMIT", "TipEntry", "Tips", "cell", "cells", "convert_row", "static_row", "tip_entry", "tip_of"]
 
 #: A tip column's distinct text, read: the ``Tip`` or the error its text gives.
 TipEntry = Tip | errors.QRISError
@@ -55,8 +55,35 @@ def tip_of(text: str) -> Tip:
     raise errors.bad_tip_text(text)
 
 
-def tip_entry(text: str) -> TipEntry:
+def cells(array: pa.Array) -> list[Any]:
+    """``array.to_pylist()``, except that a string cell whose bytes are not UTF-8 comes as
+    those bytes (the row's error, see ``convert_row``) rather than failing the whole column."""
+    try:
+        return array.to_pylist()  # type: ignore[no-any-return]
+    except UnicodeDecodeError:
+        raw = array.view(pa.large_binary() if pa.types.is_large_string(array.type) else pa.binary())
+        return [_text(value) for value in raw.to_pylist()]
+
+
+def cell(scalar: Any) -> Any:
+    """``scalar.as_py()``, with ``cells``' rule for a string that is not UTF-8."""
+    try:
+        return scalar.as_py()
+    except UnicodeDecodeError:
+        return scalar.as_buffer().to_pybytes()
+
+
+def _text(value: bytes | None) -> str | bytes | None:
+    try:
+        return None if value is None else value.decode("utf-8")
+    except UnicodeDecodeError:
+        return value
+
+
+def tip_entry(text: str | bytes) -> TipEntry:
     """``tip_of(text)``, or the ``QRISError`` it raises."""
+    if isinstance(text, bytes):
+        return errors.cell_not_utf8("tip")
     try:
         return tip_of(text)
     except errors.QRISError as exc:
@@ -64,11 +91,17 @@ def tip_entry(text: str) -> TipEntry:
 
 
 def convert_row(kernel: ModuleType, payload: str | bytes, amount: Any, tip: TipEntry | None,
-                reference: str | None, verify_crc: bool) -> str:
-    """One row of ``to_dynamic``: the library's conversion on codec twin ``kernel``."""
+                reference: str | bytes | None, verify_crc: bool) -> str:
+    """One row of ``to_dynamic``: the library's conversion on codec twin ``kernel``. Bytes
+    stand for a string cell that is not UTF-8 (``cells``): the payload's are the codec's
+    to judge, an amount's or a reference's are the row's error."""
     code = kernel.Payload(payload, verify_crc)
     if isinstance(tip, errors.QRISError):
         raise tip
+    if isinstance(amount, bytes):
+        raise errors.cell_not_utf8("amount")
+    if isinstance(reference, bytes):
+        raise errors.cell_not_utf8("reference")
     text: str = code.to_dynamic(amount, tip, reference)
     return text
 

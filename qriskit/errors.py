@@ -171,6 +171,16 @@ def unencodable(offset: int) -> TLVError:
     )
 
 
+def cell_not_utf8(column: str) -> QRISError:
+    """A cell of an Arrow string column whose bytes are not UTF-8 (Arrow's string type must hold
+    UTF-8; a file or an engine wrote it wrongly)."""
+    return QRISError(
+        f"this row's {column} cell holds bytes that are not valid UTF-8",
+        hint="fix the text where the column was written (an Arrow string column holds UTF-8)",
+        code="input.encoding",
+    )
+
+
 def bad_utf8(offset: int) -> TLVError:
     return TLVError(
         "payload bytes are not valid UTF-8",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import array
 import subprocess
 import sys
 import threading
@@ -399,3 +400,39 @@ def test_a_list_pyarrow_cannot_read_goes_row_by_row(arrow_twin):
         assert observed(got) == expected_dynamic([STATIC] * 3, amounts, [None] * 3, [None] * 3)
     with running(arrow_twin), pytest.raises(TypeError, match="sequence pyarrow can read"):
         arrow.to_dynamic(STATIC, [1.5, Decimal(1)])  # a float is still refused at once
+
+
+def _not_utf8(*cells: bytes, large: bool = False) -> pa.Array:
+    """A string column holding ``cells`` as they are (as a damaged file or engine can give)."""
+    offsets, end = [0], 0
+    for c in cells:
+        end += len(c)
+        offsets.append(end)
+    buffers = [None, pa.py_buffer(array.array("q" if large else "i", offsets).tobytes()), pa.py_buffer(b"".join(cells))]
+    return pa.Array.from_buffers(pa.large_string() if large else pa.string(), len(cells), buffers)
+
+
+@pytest.mark.parametrize("large", [False, True])
+def test_string_cells_that_are_not_utf8_are_their_row_s_error(arrow_twin, large):
+    """Only the damaged row fails (input.encoding), on both twins, whichever column holds it."""
+    bad = _not_utf8(b"1000", b"\xff\xfe", b"3000", large=large)
+    codes = pa.array([STATIC] * 3)
+    amounts = pa.array([1000, 2000, 3000])
+    good = qriskit.to_dynamic(STATIC, 1000), qriskit.to_dynamic(STATIC, 3000)
+    with running(arrow_twin):
+        for kwargs in ({"amounts": bad}, {"references": _not_utf8(b"A", b"\xc3", b"C", large=large)},
+                       {"tips": _not_utf8(b"prompt", b"\xff", b"prompt", large=large)}):
+            columns = {"amounts": amounts, **kwargs}
+            result = arrow.to_dynamic(codes, errors="null", **columns)
+            assert result.values[1].as_py() is None
+            assert result.errors[1].as_py()["code"] == "input.encoding"
+            assert result.errors[0].as_py() is None and result.errors[2].as_py() is None
+            with pytest.raises(qriskit.QRISError, match=r"^row 1: .*not valid UTF-8") as caught:
+                arrow.to_dynamic(codes, **columns)
+            assert caught.value.code == "input.encoding"
+        payloads = _not_utf8(STATIC.encode(), b"\xff" + STATIC.encode()[1:], STATIC.encode(), large=large)
+        converted = arrow.to_dynamic(payloads, 1000, errors="null")
+        assert converted.values.to_pylist() == [good[0], None, good[0]]
+        assert converted.errors[1].as_py()["code"] == "input.encoding"
+        assert [row["errors"] for row in arrow.validate(payloads).to_pylist()][1] == ["input.encoding"]
+        assert arrow.info(payloads).to_pylist()[1]["errors"] == ["input.encoding"]
