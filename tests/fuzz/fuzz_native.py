@@ -141,6 +141,10 @@ def test_one_input(data: bytes) -> None:
     check("to_dynamic", lambda k: k.to_dynamic(text, amount, tip=tip, reference=reference, verify_crc=verify))
     check("to_static", lambda k: k.to_static(text, verify_crc=verify))
     check("many", lambda k: k.to_dynamic_many(text, [amount, 7], verify_crc=False))
+    # 32 rows or more: the native batch renders the fixed text once around amount and 62
+    refs = [reference, None, "R" * 25, lying(reference or "X", lie)] * 10 + [reference]
+    check("many references", lambda k: k.to_dynamic_many(text, [amount] * 40 + [7], tip=tip, references=refs,
+                                                         verify_crc=False))
     check("tlv_items", lambda k: k.tlv_items(text, 3, "62"))
     check("tlv_map", lambda k: k.tlv_map(text, 3, "62"))
     check("scan", lambda k: comparable(k.Payload(text, False).scan(*SCAN)))
