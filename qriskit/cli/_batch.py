@@ -346,6 +346,10 @@ def _plan(args: argparse.Namespace, reader: Reader, code: qriskit.QRIS | None, t
             if found is None:
                 raise CLIError(f"the header {','.join(header)!r} has no 'amount' column", EXIT_USAGE)
             amount, reference = found, _column(header, REFERENCE, "reference")
+            codes = [name for name in header if name in CODE_COLUMNS]
+            if codes:  # each row names its own code: converting them all with CODE is a wrong code per row
+                raise CLIError(f"the input has a {codes[0]!r} column, a code per row, which CODE would "
+                               f"replace: pass the file as --codes FILE, or leave that column out", EXIT_USAGE)
         if arrow:
             convert = _arrow_plan(reader, code, args.verify_crc, tip, None, amount, reference, bad)
         else:

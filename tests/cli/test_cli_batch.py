@@ -84,6 +84,18 @@ def test_reference_column_many_rows(run, tmp_path, blank):
     assert [(r["amount"], r["payload"], r["reference"]) for r in rows] == want
 
 
+@pytest.mark.parametrize("column", ["payload", "qris", "code"])
+def test_a_payload_column_needs_codes(run, tmp_path, column):
+    """A file with a code per row, given with CODE: every row would become CODE's merchant.
+    Refused (exit 2, nothing written); with --codes each row keeps its own code."""
+    other = qriskit.to_static(qriskit.to_dynamic(STATIC, 1))  # any valid code; a real file has several merchants
+    (tmp_path / "a.csv").write_text(f"{column},amount\n{other},1000\n")
+    result = run("batch", STATIC, "a.csv", "-o", "out.csv")
+    assert_one_line_error(result, 2, f"'{column}' column", "--codes")
+    assert not (tmp_path / "out.csv").exists()
+    assert run("batch", "--codes", "a.csv", "-o", "out.csv").returncode == 0
+
+
 def test_amounts_csv_without_amount_column_is_a_usage_error(run, tmp_path):
     (tmp_path / "a.csv").write_text("sku,price\nA,1000\n")
     assert_one_line_error(run("batch", STATIC, "a.csv"), 2, "amount")
