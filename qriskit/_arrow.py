@@ -20,7 +20,7 @@ from . import _codec, errors
 from . import info as _info
 from . import validate as _validate
 from ._arrow_rows import Tips, cells, tip_entry
-from ._engines import error_column, input_columns, is_code
+from ._engines import error_column, input_columns, is_code, new_columns
 from .values import Tip, amount_text, reference_text
 
 import pyarrow as pa  # isort: skip  (qriskit.arrow checks first that it is installed)
@@ -396,11 +396,12 @@ def with_dynamic(table: Any, *, payload: str, amount: str, tip: Tip | str | None
     a column name; ``tip`` None, a ``Tip`` or a column of tip texts; ``reference`` None or a
     column. ``errors`` as in ``to_dynamic``; ``"null"`` also adds the error column
     (``output + "_error"`` unless ``error_column_name`` names it). Raises ``ValueError`` for
-    a column the table lacks.
+    a column the table lacks, or an ``output`` (error column) name it already has.
     """
     missing = [name for name in input_columns(payload, amount, tip, reference) if name not in table.schema.names]
     if missing:
         raise ValueError(f"no such column(s): {', '.join(missing)}")
+    new_columns(table.schema.names, output, error_column(output, error_column_name) if errors == "null" else None)
     result = to_dynamic(
         payload if is_code(payload) else table.column(payload), table.column(amount),
         tips=table.column(tip) if isinstance(tip, str) else tip,

@@ -8,14 +8,17 @@
 - ``amount``: a column name; ``reference``: None or a column name; ``tip``: None, a ``Tip``
   for every row, or a column name of tip texts (``prompt``, ``fixed:2500``, ``percent:2.5``).
 - the codes go to column ``output`` (``"qris"``), and with ``errors="null"`` the reasons to
-  ``output + "_error"`` unless ``error_column`` names it.
+  ``output + "_error"`` unless ``error_column`` names it. Both must be new names: a helper
+  never replaces a column or adds a second one of the same name (``new_columns``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from .values import Tip
 
-__all__ = ["error_column", "input_columns", "is_code"]
+__all__ = ["error_column", "input_columns", "is_code", "new_columns"]
 
 
 def is_code(value: object) -> bool:
@@ -37,3 +40,13 @@ def input_columns(payload: str, amount: str, tip: Tip | str | None, reference: s
 def error_column(output: str, error_column: str | None) -> str:
     """The name of the error column."""
     return f"{output}_error" if error_column is None else error_column
+
+
+def new_columns(existing: Iterable[str], output: str, error_name: str | None) -> None:
+    """Refuse (``ValueError``) output names the table already has, or one name for both."""
+    if error_name == output:
+        raise ValueError(f"the codes and their errors cannot share the column name {output!r}")
+    have = set(existing)
+    for name, option in ((output, "output"), (error_name, "error_column_name")):
+        if name is not None and name in have:
+            raise ValueError(f"the table already has a column {name!r}: give {option}= a new name")

@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from . import errors as _errors
-from ._engines import error_column, input_columns, is_code
+from ._engines import error_column, input_columns, is_code, new_columns
 from .arrow import ERROR_TYPE, Converted
 from .arrow import to_dynamic as to_dynamic_column
 from .values import Tip
@@ -72,6 +72,7 @@ def to_dynamic(df: dd.DataFrame, *, payload: str, amount: str, tip: Tip | str | 
     missing = [c for c in input_columns(payload, amount, tip, reference) if c not in df.columns]
     if missing:
         raise ValueError(f"no such column(s): {', '.join(missing)}")
+    new_columns(df.columns, output, error_column(output, error_column_name) if errors == "null" else None)
     meta = df._meta.copy()
     meta[output] = pd.Series([], dtype=pd.ArrowDtype(pa.string()))
     if errors == "null":

@@ -22,7 +22,7 @@ from typing import Any
 
 from . import arrow
 from . import errors as _errors
-from ._engines import error_column, input_columns, is_code
+from ._engines import error_column, input_columns, is_code, new_columns
 from .arrow import ERROR_TYPE
 from .values import Tip
 
@@ -58,6 +58,7 @@ def to_dynamic(df: DataFrame, *, payload: str, amount: str, tip: Tip | str | Non
     if missing:
         raise ValueError(f"no such column(s): {', '.join(missing)}")
     errname = error_column(output, error_column_name)
+    new_columns(df.columns, output, errname if errors == "null" else None)
     fields = [*df.schema.fields, StructField(output, StringType())]
     if errors == "null":
         fields.append(StructField(errname, ERROR_SCHEMA))

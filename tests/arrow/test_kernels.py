@@ -310,6 +310,12 @@ def test_with_dynamic_adds_columns_to_tables_and_batches(arrow_twin):
         batch = arrow.with_dynamic(orders.to_batches()[0], payload=STATIC, amount="amount", output="pay")
         with pytest.raises(ValueError, match="no such column"):
             arrow.with_dynamic(orders, payload="code", amount="price")
+        for clash in ({"output": "amount"}, {"output": "x", "error_column_name": "ref", "errors": "null"},
+                      {"output": "x", "error_column_name": "x", "errors": "null"}):
+            with pytest.raises(ValueError, match="column"):  # never a replaced or a second column of that name
+                arrow.with_dynamic(orders, payload=STATIC, amount="amount", **clash)
+        assert arrow.with_dynamic(orders, payload=STATIC, amount="amount", output="x",
+                                  error_column_name="ref").column_names[-1] == "x"  # no error column: no clash
         with pytest.raises(qriskit.CRCError, match=r"^row 1: CRC mismatch"):
             arrow.with_dynamic(orders, payload="code", amount="amount")
     assert done.column_names == ["code", "amount", "ref", "tip", "qris", "qris_error"]

@@ -77,6 +77,8 @@ def test_dask_map_partitions():
         qdask.to_dynamic(ddf, payload=CODES[2], amount="amount")
     with pytest.raises(ValueError, match="no such column"):
         qdask.to_dynamic(ddf, payload="code", amount="price")
+    with pytest.raises(ValueError, match="already has a column 'amount'"):  # pandas would replace it
+        qdask.to_dynamic(ddf, payload="code", amount="amount", output="amount")
 
 
 def test_dask_decimal_objects_keep_their_exponents():
@@ -143,3 +145,5 @@ def test_spark_bad_rows_fail_the_job_unless_asked(spark):
         qspark.to_dynamic(df, payload=STATIC, amount="amount").collect()
     with pytest.raises(qriskit.CRCError):
         qspark.to_dynamic(df, payload=CODES[2], amount="amount")
+    with pytest.raises(ValueError, match="already has a column 'amount'"):  # before any job starts
+        qspark.to_dynamic(df, payload=STATIC, amount="amount", output="amount")
