@@ -207,7 +207,8 @@ class Payload:
         if not els:
             raise errors.first_not_00("63")
         els.append(("63", n - 4, n))
-        computed = crc_hqx(data[: len(data) - 4], 0xFFFF)
+        # the CRC covers everything before the 4 CRC characters (bytes: 4 unless they are not ASCII)
+        computed = crc_hqx(data[: len(data) - (4 if found.isascii() else len(_utf8(found)))], 0xFFFF)
         crc_ok = _HEX.issuperset(found) and int(found, 16) == computed
         if verify_crc and not crc_ok:
             raise errors.crc_mismatch(found, computed, n - 4)

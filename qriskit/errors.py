@@ -209,6 +209,7 @@ def uninitialised() -> QRISError:
     return QRISError(
         "this code was never parsed: its __init__ failed or was not called",
         hint="create codes with qriskit.parse(payload)",
+        code="input.uninitialised",
     )
 
 

@@ -53,6 +53,7 @@ CODES: MappingProxyType[str, tuple[str, str]] = MappingProxyType(
         "input.empty": (ERROR, "the payload is empty"),
         "input.whitespace": (ERROR, "whitespace around the code (repair() strips it); the rest is checked without it"),
         "input.url_encoded": (ERROR, "the code looks URL-encoded ('%20', '+' for a space); repair() decodes it"),
+        "input.uninitialised": (ERROR, "a code object that was never parsed (made without qriskit.parse)"),
         # -- CRC (tag 63) ---------------------------------------------------------------------
         "crc.missing": (ERROR, "no '6304' and 4 characters at the end of the code"),
         "crc.format": (ERROR, "the CRC is not 4 hex digits"),
@@ -455,7 +456,10 @@ def check(payload: object, profile: str, parse: Parser) -> Report:
     try:
         code = _check(payload, profile == "qris", run, parse)
     except Exception as exc:  # the safety net: a bug must not take the caller down
-        run.out.append(Problem("internal", ERROR, None, None, f"{type(exc).__name__}: {exc}"))
+        if isinstance(exc, QRISError) and exc.code == "input.uninitialised":
+            run.add_exc(exc)  # a code object made without parse: the caller's mistake, named
+        else:
+            run.out.append(Problem("internal", ERROR, None, None, f"{type(exc).__name__}: {exc}"))
         code = None
     return Report(tuple(run.out) if run.out else (), profile, code)
 

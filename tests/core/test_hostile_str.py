@@ -79,8 +79,16 @@ def test_never_initialised_payload_is_unusable(twin):
                  lambda: code.get("59"), lambda: code.to_static(), lambda: code.to_dynamic_many([1]),
                  lambda: code.scan(b"\0" * 100, b"\0" * 100, b"\0" * 100), lambda: "59" in code,
                  lambda: pickle.dumps(code)):
-        with pytest.raises(QRISError, match="never parsed"):
+        with pytest.raises(QRISError, match="never parsed") as caught:
             call()
+        assert caught.value.code == "input.uninitialised"
+
+
+def test_validate_and_info_name_a_never_parsed_code(twin):
+    code = twin.QRIS.__new__(twin.QRIS)
+    report = twin.validate(code)
+    assert not report.ok and [p.code for p in report.problems] == ["input.uninitialised"]
+    assert [e["code"] for e in twin.info(code)["errors"]] == ["input.uninitialised"]
 
 
 def test_failed_init_leaves_it_unusable_then_a_good_init_works(twin):
@@ -115,3 +123,13 @@ def test_tip_type_is_checked(twin):
     with pytest.raises(TypeError, match="tip must be a Tip"):
         twin.to_dynamic(STATIC, 1000, tip="01")
     assert twin.to_dynamic(STATIC, 1000, tip=Tip.prompt())
+
+
+@pytest.mark.parametrize("crc", ["AB\x80C", "é123", "\U0001F600123", "12ab"])
+def test_the_computed_crc_covers_the_characters_before_a_crc_that_is_not_ascii(twin, crc):
+    """Read without verifying, a code whose CRC field holds other characters still reports the
+    CRC its data calls for: that of everything before the 4 CRC characters (the twins differed)."""
+    body = STATIC[:-4]
+    code = twin.kernel.Payload(body + crc, False)
+    assert code.computed_crc == f"{twin.crc16(body):04X}" == STATIC[-4:]
+    assert code.crc == crc and not code.crc_ok

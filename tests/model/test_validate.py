@@ -19,6 +19,7 @@ CASES = [
     ("input.empty", "", "qris", None),
     ("input.whitespace", "  " + TYPICAL + "\n", "qris", None),
     ("input.url_encoded", TYPICAL.replace(" ", "%20"), "qris", None),
+    ("input.uninitialised", lambda twin: twin.QRIS.__new__(twin.QRIS), "qris", None),  # made per twin
     ("crc.missing", TYPICAL[:-8], "qris", "63"),
     ("crc.format", TYPICAL[:-4] + "XYZ!", "qris", "63"),
     ("crc.mismatch", TYPICAL[:-4] + "0000", "qris", "63"),
@@ -85,6 +86,8 @@ def test_codes_table_is_complete_and_well_formed():
 
 @pytest.mark.parametrize(("code", "payload", "profile", "path"), CASES, ids=[c[0] for c in CASES])
 def test_each_rule(twin, code, payload, profile, path):
+    if callable(payload):
+        payload = payload(twin)
     report = twin.validate(payload, profile)
     found = [p for p in report.problems if p.code == code]
     assert found, f"{code} not reported: {report.problems}"
