@@ -8,7 +8,9 @@ the currency is unknown). Floats are refused with ``TypeError``: they cannot hol
 exactly. Text that looks like a number written with thousands separators or a decimal
 comma (``15.000``, ``1,000``, ``2.500,50``) is refused with a message that names what it
 probably meant, because a payment code for Rp 15 with a valid CRC is the worst outcome.
-A ``str`` subclass is read as the exact ``str`` it holds (its methods are never called).
+A ``str``, ``Decimal`` or ``Tip`` subclass is read as the exact value it holds (its methods
+are never called): a subclass that lies in ``__str__``/``__format__`` or in ``Tip.tlv`` cannot
+change what is written.
 """
 
 from __future__ import annotations
@@ -156,6 +158,8 @@ def amount_text(
         check_decimals(text, currency, what, path)
         return text
     if isinstance(value, Decimal):
+        if type(value) is not Decimal:
+            value = Decimal(value)  # a subclass is read as the exact Decimal it holds
         if not value.is_finite():
             raise AmountError(f"{what} {_show(value)} is not a finite number", path=path, hint=_HINT)
         if value <= 0:
@@ -284,6 +288,24 @@ class Tip:
         return (Tip, (self.kind, self.value))
 
 
+def _exact_tip(tip: Tip) -> Tip:
+    """A ``Tip`` subclass as the plain ``Tip`` its slots hold, checked again: what a subclass
+    says through its own attributes or properties (``tlv``, ``value``) is never written."""
+    try:
+        kind = _TIP_KIND.__get__(tip, Tip)
+        value = _TIP_VALUE.__get__(tip, Tip)
+    except AttributeError:
+        raise TypeError(f"tip {type(tip).__name__} was not made by Tip(): use Tip.prompt(), Tip.fixed(x) "
+                        "or Tip.percent(r)") from None
+    if not isinstance(kind, str) or (value is not None and not isinstance(value, str)):
+        raise TypeError(f"tip {type(tip).__name__} holds a kind or value that is not a str")
+    return Tip(exact_str(kind), None if value is None else exact_str(value))
+
+
+_TIP_KIND = Tip.__dict__["kind"]
+_TIP_VALUE = Tip.__dict__["value"]
+
+
 def tip_tlv(tip: object, currency: str | None) -> str:
     """The 55-57 data objects of ``tip`` for a code in ``currency`` (ISO 4217 numeric).
 
@@ -291,6 +313,8 @@ def tip_tlv(tip: object, currency: str | None) -> str:
     """
     if not isinstance(tip, Tip):
         raise TypeError(f"tip must be a Tip (Tip.prompt(), Tip.fixed(x), Tip.percent(r)), not {type(tip).__name__}")
+    if type(tip) is not Tip:
+        tip = _exact_tip(tip)
     if tip.kind == "fixed":
         assert tip.value is not None
         check_decimals(tip.value, currency, "fixed fee", "56")

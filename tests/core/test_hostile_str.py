@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import enum
 import pickle
+from decimal import Decimal
 
 import numpy as np
 import pytest
 
-from qriskit import CRCError, QRISError, Tip, TLVError
+from qriskit import AmountError, CRCError, QRISError, Tip, TLVError, build
 from tests.codes import STATIC
 
 
@@ -133,3 +134,74 @@ def test_the_computed_crc_covers_the_characters_before_a_crc_that_is_not_ascii(t
     code = twin.kernel.Payload(body + crc, False)
     assert code.computed_crc == f"{twin.crc16(body):04X}" == STATIC[-4:]
     assert code.crc == crc and not code.crc_ok
+
+
+class LyingDecimal(Decimal):
+    """A Decimal that shows another number to whoever formats or prints it."""
+
+    def __str__(self):
+        return "99999"
+
+    def __format__(self, spec):
+        return "99999"
+
+    def __repr__(self):
+        return "99999"
+
+    def as_tuple(self):
+        return Decimal("99999").as_tuple()
+
+
+class LyingTip(Tip):
+    """A Tip whose tlv (as anyone reads it) says another fee than the one it was made with."""
+
+    __slots__ = ()
+
+    def __getattribute__(self, name):
+        if name == "tlv":
+            return "550202560599999"
+        if name == "value":
+            return "99999"
+        return object.__getattribute__(self, name)
+
+
+@pytest.mark.parametrize("value", ["15000", "15000.50", "1E+3", "0.01"])
+def test_a_decimal_subclass_is_written_as_the_number_it_holds(twin, value):
+    """It was written as its __format__ said: Rp 99999 for a Decimal holding 15000."""
+    amount, meant = LyingDecimal(value), Decimal(value)
+    code = twin.parse(STATIC)
+    for out in (twin.to_dynamic(STATIC, amount), code.to_dynamic(amount), twin.to_dynamic_many(STATIC, [amount])[0],
+                twin.to_dynamic_many(STATIC, [amount] * 50, references=["R"] * 50)[0]):
+        assert twin.parse(out).amount == meant and twin.parse(out).get("54") == format(meant, "f")
+    assert twin.parse(twin.to_dynamic(STATIC, 5, tip=Tip.fixed(amount))).get("56") == format(meant, "f")
+    assert Tip.percent(LyingDecimal("2.5")) == Tip.percent("2.5")
+    built = build(merchant_name="X", merchant_city="Y", mcc="5411", postal_code="12345", criteria="UMI",
+                  accounts=[{"guid": "ID.CO.QRIS.WWW", "pan": "936009153022591480"}], nmid="ID1020017611473",
+                  amount=amount)
+    assert twin.parse(built).get("54") == format(meant, "f")
+    with pytest.raises(AmountError, match="has 3 decimals"):  # the rule reads the number it holds too
+        twin.to_dynamic(STATIC, LyingDecimal("1.005"))
+
+
+def test_a_tip_subclass_is_written_as_the_tip_it_holds(twin):
+    """Its tlv was written as it said: a fixed fee of 99999 for Tip.fixed(500)."""
+    tip, plain = LyingTip("fixed", 500), twin.to_dynamic(STATIC, 100, tip=Tip.fixed(500))
+    code = twin.parse(STATIC)
+    assert twin.to_dynamic(STATIC, 100, tip=tip) == plain
+    assert code.to_dynamic(100, tip=tip) == plain
+    assert twin.to_dynamic_many(STATIC, [100], tip=tip) == [plain]
+    assert twin.to_dynamic_many(STATIC, [100] * 50, tip=tip, references=[None] * 50)[0] == plain
+    assert twin.parse(twin.to_dynamic(STATIC, 100, tip=LyingTip("percent", "2.5"))).get("57") == "2.5"
+
+
+def test_a_tip_subclass_that_skipped_tip_init_is_refused(twin):
+    class Hollow(Tip):
+        __slots__ = ()
+
+        def __init__(self):
+            pass
+
+    with pytest.raises(TypeError, match="was not made by Tip"):
+        twin.to_dynamic(STATIC, 100, tip=Hollow())
+    with pytest.raises(TypeError, match="was not made by Tip"):
+        twin.parse(STATIC).to_dynamic_many([100], tip=Hollow())
