@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import random
-from decimal import Decimal
+from decimal import Decimal, localcontext
+from fractions import Fraction
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -14,7 +16,7 @@ from qriskit import Tip
 # The root scan tables validate uses, plus one that asks for every check on every id.
 from qriskit import validation as _validate
 from qriskit._scan import NO_ID, RULE_SIZE, Format, ScanFlag, ScanRules
-from tests.codes import STATIC, make, pairs_of, tlv
+from tests.codes import STATIC, make, pairs_of, qris, tlv
 from tests.strategies import template_codes
 
 SCAN_TABLES = (_validate._SCAN_LO, _validate._SCAN_HI, _validate._SCAN_FMT)
@@ -285,3 +287,140 @@ def test_rules_leave_out_only_templates_that_pass(twin, payload):
         assert (f0, o0) == (f1, o1)
         assert flags1 & ~ScanFlag.SUB_MARKED == flags0  # only SUB_MARKED is new
         assert [t for t in all_templates if t in templates] == list(templates)
+
+
+# -- money: every amount form a caller might pass is written as meant, or refused alike -----------
+
+class _Units(int):
+    """An int subclass (an IntEnum-like value) that lies in __str__ and __index__."""
+
+    def __str__(self):
+        return "7"
+
+    def __index__(self):
+        return 7
+
+
+class _Dec(Decimal):
+    """A Decimal subclass that lies in __str__ and __format__."""
+
+    def __str__(self):
+        return "7"
+
+    def __format__(self, spec):
+        return "7"
+
+
+class _Text(str):
+    def __str__(self):
+        return "7"
+
+
+# What the caller meant (a Decimal), and the forms of it a caller might pass.
+MEANT = st.one_of(
+    st.integers(-5, 10**14).map(Decimal),
+    st.decimals(allow_nan=False, allow_infinity=False, places=4, min_value=-1, max_value=10**13),
+    st.decimals(allow_nan=False, allow_infinity=False).filter(lambda d: abs(d.adjusted()) < 20),
+)
+
+
+@st.composite
+def money(draw) -> tuple[object, Decimal, str | None]:
+    """(value passed, the Decimal it means, the text it must be written as or None when the
+    form is refused whatever the value: floats, numpy floats, bytes, Fraction)."""
+    meant = draw(MEANT)
+    whole = meant == meant.to_integral_value()
+    forms = ["decimal", "decimal_sub", "str", "str_sub", "float", "np_float", "bytes", "fraction", "exp"]
+    if whole:
+        forms += ["int", "int_sub", "np_int64", "np_uint64", "np_int8", "numpy_bool"]
+    form = draw(st.sampled_from(forms))
+    n = int(meant) if whole else 0
+    plain = format(meant, "f")
+    if form == "int":
+        return n, meant, str(n)
+    if form == "int_sub":
+        return _Units(n), meant, str(n)
+    if form == "np_int64":
+        return (np.int64(n), meant, str(n)) if -2**63 <= n < 2**63 else (n, meant, str(n))
+    if form == "np_uint64":
+        return (np.uint64(n), meant, str(n)) if 0 <= n < 2**64 else (n, meant, str(n))
+    if form == "np_int8":
+        return (np.int8(n), meant, str(n)) if -128 <= n < 128 else (n, meant, str(n))
+    if form == "numpy_bool":
+        return np.bool_(n != 0), meant, None
+    if form == "decimal":
+        return meant, meant, plain
+    if form == "decimal_sub":
+        return _Dec(meant), meant, plain
+    if form == "exp":  # the same number with another exponent: 1E+3, 15000.00
+        exponent = meant.as_tuple().exponent
+        assert isinstance(exponent, int)
+        with localcontext(prec=60):
+            other = draw(st.sampled_from([meant.normalize(), *(meant.quantize(Decimal(1).scaleb(exponent - k))
+                                                               for k in (1, 2, 3))]))
+        return other, meant, format(other, "f")
+    if form in ("str", "str_sub"):
+        text = plain if draw(st.booleans()) else draw(st.sampled_from([
+            plain, "+" + plain, " " + plain, plain + " ", plain + ".", "0" + plain, plain.replace("0", "０"),
+            f"{meant:,f}", f"{meant:,f}".replace(",", "_"), f"{meant:,f}".replace(",", "."), f"{meant:e}",
+            plain.replace(".", ","),
+        ]))
+        # "1.000" is one dinar in KWD: text that is a plain decimal means what it says
+        meant = Decimal(text) if _written(text, None) else meant
+        return (_Text(text) if form == "str_sub" else text), meant, text
+    if form == "float":
+        return float(meant), meant, None
+    if form == "np_float":
+        return np.float64(meant), meant, None
+    if form == "bytes":
+        return plain.encode(), meant, None
+    return Fraction(meant), meant, None
+
+
+CURRENCY = st.sampled_from([("360", 2), ("392", 0), ("414", 3), ("048", 3), ("999", None), (None, None)])
+
+
+def _written(text: str, minor: int | None) -> bool:
+    """Whether ``text`` is a form the rule writes: 1-13 ASCII digits with an optional '.' after
+    the first, above zero, within the currency's decimals."""
+    head, _, tail = text.partition(".")
+    return (head.isascii() and head.isdigit() and (not tail or (tail.isascii() and tail.isdigit()))
+            and len(text) <= 13 and Decimal(text) > 0 and (minor is None or len(tail) <= minor))
+
+
+@given(money(), CURRENCY, st.sampled_from(["amount", "fixed", "percent"]))
+@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_money_is_written_exactly_as_meant_on_both_twins(twins, drawn, currency, where):
+    value, meant, text = drawn
+    code, minor = currency
+    payload = qris(drop=("53",)) if code is None else qris(t53=code)
+    if where == "amount":
+        result = agree(twins, lambda t: t.to_dynamic(payload, value, verify_crc=False))
+        assert agree(twins, lambda t: t.parse(payload).to_dynamic(value)) == result
+        many = agree(twins, lambda t: t.to_dynamic_many(payload, [value] * 40, references=["R"] * 40))
+        one = agree(twins, lambda t: t.to_dynamic(payload, value, reference="R"))
+        assert many[0] == one[0] == result[0]
+        if one[0] == "ok":
+            assert many[1] == [one[1]] * 40
+        tag = "54"
+    else:
+        make_tip = Tip.fixed if where == "fixed" else Tip.percent
+        result = agree(twins, lambda t: t.to_dynamic(payload, 1, tip=make_tip(value)))
+        tag = "56" if where == "fixed" else "57"
+        minor = minor if where == "fixed" else None
+    if text is None:  # a form that cannot hold money exactly, whatever its value
+        assert result[0] == "TypeError"
+        return
+    if result[0] != "ok":
+        assert result[0] in ("AmountError", "TypeError")
+        assert not (_written(text, minor) and (where != "percent" or (len(text) <= 5 and Decimal(text) < 100))) \
+            or (minor is not None and len(text.partition(".")[2]) == 3 and minor < 3)
+        return
+    out = twins[1].parse(result[1])
+    assert out.get(tag) == text and Decimal(out.get(tag)) == meant
+    assert _written(text, minor)
+    if where == "amount":
+        assert out.amount == meant and out.get("55") is None
+    else:
+        assert out.get("55") == ("02" if where == "fixed" else "03") and out.get("54") == "1"
+        assert out.get("57" if where == "fixed" else "56") is None
