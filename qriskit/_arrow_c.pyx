@@ -466,7 +466,8 @@ cdef class _Job:
                     return self._slow(i)
             if self.tips != NULL and _valid(&self.tip, i):
                 t = (<const int32_t*>self.tip.values)[_at(&self.tip, i)]
-                if self.tips[t].decimals < 0 or (self.r.minor >= 0 and self.tips[t].decimals > self.r.minor):
+                if self.tips[t].decimals < 0 or (self.tips[t].decimals > self.r.minor if self.r.minor >= 0
+                                                 else self.tips[t].decimals == 3):  # maybe 15.000: the library decides
                     with gil:
                         return self._slow(i)
                 variant |= 1

@@ -1640,7 +1640,8 @@ cdef Py_ssize_t plain_amount(const uint8_t* p, Py_ssize_t n, signed char minor) 
             nonzero = nonzero or p[i] != 48
         else:
             return -1
-    if nonzero and (dot < 0 or minor < 0 or n - dot - 1 <= minor):
+    # 3 decimals in an unknown currency may be grouping (15.000): values.check_decimals decides
+    if nonzero and (dot < 0 or (minor < 0 and n - dot - 1 != 3) or n - dot - 1 <= minor):
         return n
     return -1
 

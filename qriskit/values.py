@@ -3,11 +3,13 @@
 Both twins use these functions, so every amount is checked by one set of rules: an ``int``,
 ``Decimal`` or ``str`` that is above zero, made of ASCII digits with an optional ``"."``, at
 most 13 characters long once written (5 for a fee percentage), and with no more decimals
-than the code's currency allows (ISO 4217 minor units: IDR 2, JPY 0, KWD 3; unchecked when
-the currency is unknown). Floats are refused with ``TypeError``: they cannot hold money
-exactly. Text that looks like a number written with thousands separators or a decimal
-comma (``15.000``, ``1,000``, ``2.500,50``) is refused with a message that names what it
-probably meant, because a payment code for Rp 15 with a valid CRC is the worst outcome.
+than the code's currency allows (ISO 4217 minor units: IDR 2, JPY 0, KWD 3; any when the
+currency is unknown, except that text with 3 decimals that may be grouping, ``15.000``, is
+then refused: the currency cannot tell 15 from 15000). Floats are refused with
+``TypeError``: they cannot hold money exactly. Text that looks like a number written with
+thousands separators or a decimal comma (``15.000``, ``1,000``, ``2.500,50``) is refused
+with a message that names what it probably meant, because a payment code for Rp 15 with a
+valid CRC is the worst outcome.
 A ``str``, ``Decimal`` or ``Tip`` subclass is read as the exact value it holds (its methods
 are never called): a subclass that lies in ``__str__``/``__format__`` or in ``Tip.tlv`` cannot
 change what is written.
@@ -119,9 +121,16 @@ def check_decimals(
     a ``Decimal`` cannot carry a separator.
     """
     allowed = spec.minor_units(currency)
-    if allowed is None:
-        return
     found = decimals(text)
+    if allowed is None:
+        # no rule to tell 15 units of a 3-decimal currency from 15000 written with a separator
+        grouped = _separators(text, what, path) if found == 3 and typed else None
+        if grouped is not None:
+            unknown = f"its currency {_show(currency)} (tag 53) is unknown" if currency else "it has no tag 53"
+            raise AmountError(f"{grouped.message}, and the code cannot tell: {unknown}", path=path,
+                              hint=f"{grouped.hint}, or Decimal({text!r}) if you meant {text}" if path == "54"
+                              else grouped.hint)
+        return
     if found > allowed:
         grouped = _separators(text, what, path) if found == 3 and typed else None
         if grouped is not None:
@@ -136,11 +145,13 @@ def check_decimals(
 
 
 def amount_text(
-    value: object, what: str = "amount", path: str = "54", maxlen: int = 13, currency: str | None = None
+    value: object, what: str = "amount", path: str = "54", maxlen: int = 13, currency: str | None = None,
+    *, later: bool = False,
 ) -> str:
     """Return ``value`` as the exact text a code carries, or raise ``AmountError``/``TypeError``.
 
-    ``currency`` is the ISO 4217 numeric code (tag 53) whose minor units bound the decimals.
+    ``currency`` is the ISO 4217 numeric code (tag 53) whose minor units bound the decimals;
+    ``later``: there is no code yet (a ``Tip``), so the decimals are checked when it is written.
     """
     if isinstance(value, str):
         text = exact_str(value)
@@ -155,7 +166,8 @@ def amount_text(
             raise AmountError(f"{what} {_show(text)} is longer than {maxlen} characters", path=path)
         if not (set(head) | set(tail)) - {"0"}:
             raise AmountError(f"{what} must be above zero, got {_show(text)}", path=path)
-        check_decimals(text, currency, what, path)
+        if not later:
+            check_decimals(text, currency, what, path)
         return text
     if isinstance(value, Decimal):
         if type(value) is not Decimal:
@@ -171,7 +183,8 @@ def amount_text(
         text = format(value, "f")
         if len(text) > maxlen:
             raise AmountError(f"{what} {_show(text)} is longer than {maxlen} characters", path=path)
-        check_decimals(text, currency, what, path, typed=False)
+        if not later:
+            check_decimals(text, currency, what, path, typed=False)
         return text
     if isinstance(value, (bool, float)) or not hasattr(type(value), "__index__"):
         hint = " (floats cannot hold money exactly: use Decimal or str)" if isinstance(value, float) else ""
@@ -244,10 +257,10 @@ class Tip:
         if kind == "prompt":
             tlv = "550201"
         elif kind == "fixed":
-            text = amount_text(value, "fixed fee", "56")
+            text = amount_text(value, "fixed fee", "56", later=True)
             tlv = f"55020256{len(text):02d}{text}"
         elif kind == "percent":
-            text = amount_text(value, "fee percentage", "57", maxlen=5)
+            text = amount_text(value, "fee percentage", "57", maxlen=5, later=True)
             if Decimal(text) >= 100:
                 raise AmountError(f"fee percentage must be below 100, got {text}", path="57")
             tlv = f"55020357{len(text):02d}{text}"

@@ -442,3 +442,18 @@ def test_string_cells_that_are_not_utf8_are_their_row_s_error(arrow_twin, large)
         assert converted.errors[1].as_py()["code"] == "input.encoding"
         assert [row["errors"] for row in arrow.validate(payloads).to_pylist()][1] == ["input.encoding"]
         assert arrow.info(payloads).to_pylist()[1]["errors"] == ["input.encoding"]
+
+
+@pytest.mark.parametrize("payload", [qris(t53="999"), qris(drop=("53",))])
+def test_unknown_currency_text_that_may_be_grouping_is_each_row_s_error(arrow_twin, payload):
+    """The native kernel wrote "15.000" (amount or fixed fee) as 15.000 without asking the
+    library when the currency is unknown; the library refuses it (it may mean 15000)."""
+    amounts = ["15.000", "15000", "1.5", "0.500", "15.000"]
+    tips = [None, "fixed:1.500", "fixed:1.5", None, "prompt"]
+    amounts_d = pa.array([Decimal("15.000")] * 2, pa.decimal128(10, 3))
+    with running(arrow_twin):
+        got = arrow.to_dynamic(payload, pa.array(amounts), tips=pa.array(tips), errors="null")
+        by_decimal = arrow.to_dynamic(payload, amounts_d, errors="null")
+    assert observed(got) == expected_dynamic([payload] * 5, amounts, tips, [None] * 5)
+    assert [row is not None and row[0] for row in observed(got)] == ["error", "error", "ok", "ok", "error"]
+    assert [qriskit.parse(v).get("54") for v in by_decimal.values.to_pylist()] == ["15.000"] * 2

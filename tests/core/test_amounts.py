@@ -55,6 +55,28 @@ def test_unknown_currency_leaves_decimals_to_the_caller(twin):
     assert twin.parse(twin.to_dynamic(qris(drop=("53",)), "1.2345")).get("54") == "1.2345"
 
 
+@pytest.mark.parametrize("code", [qris(t53="999"), qris(t53="IDR"), qris(t53="0360"), qris(drop=("53",))])
+@pytest.mark.parametrize("amount", ["15.000", "1.500", "999.999"])
+def test_unknown_currency_refuses_text_that_may_be_grouping(twin, code, amount):
+    """With no currency rule "15.000" was written as 15.000: Rp 15 for a caller who meant
+    15000. The currency cannot tell, so the text is refused; a Decimal says which it is."""
+    whole = amount.replace(".", "")
+    for call in (lambda: twin.to_dynamic(code, amount), lambda: twin.parse(code).to_dynamic(amount),
+                 lambda: twin.to_dynamic_many(code, [amount]),
+                 lambda: twin.to_dynamic_many(code, [amount], references=["R"]),
+                 lambda: twin.to_dynamic_many(code, [amount] * 40, references=["R"] * 40),
+                 lambda: twin.to_dynamic(code, 5, tip=Tip.fixed(amount))):
+        exc = refused(call)
+        assert "written with a thousands separator" in str(exc) and "the code cannot tell" in str(exc)
+        assert exc.hint == (f"pass {whole}, or Decimal({amount!r}) if you meant {amount}" if exc.path == "54"
+                            else f"pass {whole}")  # a Tip keeps only the text
+        assert exc.code == "amount.invalid"
+    assert twin.parse(twin.to_dynamic(code, Decimal(amount))).get("54") == amount
+    assert twin.parse(twin.to_dynamic(code, "0.500")).get("54") == "0.500"  # no group starts with 0
+    kwd_code = kwd()  # a Tip has no currency until it is written: 1.500 is a fee of 1.5 dinar
+    assert twin.parse(twin.to_dynamic(kwd_code, 5, tip=Tip.fixed(amount))).get("56") == amount
+
+
 def test_every_conversion_path_applies_the_rule(twin):
     code = twin.parse(STATIC)
     for call in (

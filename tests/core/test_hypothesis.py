@@ -414,7 +414,8 @@ def test_money_is_written_exactly_as_meant_on_both_twins(twins, drawn, currency,
     if result[0] != "ok":
         assert result[0] in ("AmountError", "TypeError")
         assert not (_written(text, minor) and (where != "percent" or (len(text) <= 5 and Decimal(text) < 100))) \
-            or (minor is not None and len(text.partition(".")[2]) == 3 and minor < 3)
+            or (len(text.partition(".")[2]) == 3 and (minor is None or minor < 3)  # maybe 15.000: grouping
+                and (isinstance(value, str) or where == "fixed"))  # a Tip keeps only the text
         return
     out = twins[1].parse(result[1])
     assert out.get(tag) == text and Decimal(out.get(tag)) == meant
