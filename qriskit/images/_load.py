@@ -75,7 +75,10 @@ def _too_big(what: str, size: int, max_bytes: int) -> ImageError:
 
 
 def _read_limited(fh: Any, max_bytes: int, what: str) -> bytes:
-    data = fh.read(max_bytes + 1)
+    try:
+        data = fh.read(max_bytes + 1)
+    except OSError as exc:
+        raise ImageError(f"cannot read {what}: {exc.strerror or exc}") from exc
     if not isinstance(data, (bytes, bytearray)):
         raise TypeError(f"{what} must be opened in binary mode (read() gave {type(data).__name__})")
     if len(data) > max_bytes:
@@ -95,8 +98,8 @@ def _read_path(path: str | bytes, max_bytes: int) -> bytes:
             f"no such image file: {shown[:200]!r}",
             hint="pass a path to an existing file, bytes, a file object, base64 or a data: URI",
         ) from exc
-    except OSError as exc:
-        raise ImageError(f"cannot read {shown[:200]!r}: {exc.strerror or exc}") from exc
+    except (OSError, ValueError) as exc:  # ValueError: a NUL in the path
+        raise ImageError(f"cannot read {shown[:200]!r}: {getattr(exc, 'strerror', None) or exc}") from exc
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):

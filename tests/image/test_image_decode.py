@@ -365,3 +365,59 @@ def test_cmyk_jpeg_file(gen, clean, sample):
     data = gen.encoded(clean.convert("CMYK"), "JPEG", quality=90)
     assert Image.open(io.BytesIO(data)).mode == "CMYK"
     assert decode_image(data) == sample
+
+
+@pytest.mark.parametrize("orientation", range(1, 9))
+@pytest.mark.parametrize("mode", ["L", "RGB", "RGBA"])
+def test_exif_orientation_matches_pillow(orientation, mode):
+    """Every EXIF orientation turns the gray picture (and its alpha) as Pillow's exif_transpose
+    turns the image: applied to the gray arrays, not to a second full-size colour copy."""
+    from PIL import ImageOps
+
+    rng = np.random.default_rng(orientation)
+    channels = {"L": 1, "RGB": 3, "RGBA": 4}[mode]
+    pixels = rng.integers(0, 256, (23, 37, channels), np.uint8)
+    pixels[..., -1] = np.where(pixels[..., -1] < 128, 0, 255) if mode == "RGBA" else pixels[..., -1]
+    img = Image.fromarray(pixels[..., 0] if mode == "L" else pixels, mode)
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    out = io.BytesIO()
+    img.save(out, "PNG", exif=exif.tobytes())
+    got = load(out.getvalue(), max_bytes=1 << 30, max_pixels=1 << 30, work_pixels=1 << 30)
+    want = ImageOps.exif_transpose(Image.open(io.BytesIO(out.getvalue())))
+    assert want is not None
+    if mode == "RGBA":
+        rgba = np.asarray(want).astype(np.uint16)
+        gray = np.asarray(want.convert("L")).astype(np.uint16)
+        alpha = rgba[..., 3]
+        np.testing.assert_array_equal(got.gray, (gray * alpha + 127) // 255 + (255 - alpha))
+        assert got.alt is not None
+        np.testing.assert_array_equal(got.alt, (gray * alpha + 127) // 255)
+    else:
+        np.testing.assert_array_equal(got.gray, np.asarray(want.convert("L")))
+    assert got.gray.flags.c_contiguous
+
+
+def test_path_with_a_nul_byte_is_an_image_error():
+    for src in (Path("qris\x00.png"), Path("a") / "b\x00"):
+        with pytest.raises(ImageError, match="cannot read"):
+            decode_image(src)
+
+
+def test_file_object_that_fails_to_read_is_an_image_error():
+    class Broken(io.RawIOBase):
+        def readable(self) -> bool:
+            return True
+
+        def read(self, size: int = -1) -> bytes:
+            raise OSError(5, "Input/output error")
+
+    with pytest.raises(ImageError, match="Input/output error"):
+        decode_image(Broken())
+
+
+def test_decode_images_of_a_picture_too_small_for_a_code_is_empty():
+    assert decode_images(np.zeros((4, 4), np.uint8)) == []
+    assert decode_images(Image.new("L", (7, 30), 255)) == []
+    with pytest.raises(NoQRCodeFound, match="too small"):
+        decode_image(np.zeros((4, 4), np.uint8))
