@@ -46,7 +46,7 @@ _PIXEL_BYTES = {"1": 1, "L": 1, "P": 1, "I;16": 2, "I;16L": 2, "I;16B": 2, "I;16
 #: Full-size RGBA copies Pillow's WebP decoder holds at once: libwebp's animation decoder keeps
 #: two canvases, hands the frame over as bytes, and Pillow copies that into the image.
 _WEBP_COPIES = 4
-_TILE_WIDTH, _TILE_LENGTH, _ROWS_PER_STRIP = 322, 323, 278
+_TILE_WIDTH, _TILE_LENGTH, _ROWS_PER_STRIP, _ORIENTATION = 322, 323, 278, 0x0112
 _BAND = 64  # rows converted at a time in a large picture
 _WHOLE = 4_000_000  # pixels up to which a picture is converted in one go
 _PAYLOAD_HINT = "this looks like a QRIS payload, not an image: use qriskit.parse()"
@@ -284,6 +284,8 @@ def decoded_bytes(img: PILImage.Image) -> int:
     total = width * height * _PIXEL_BYTES.get(img.mode, 4)
     if img.format == "TIFF":
         total += _tiff_buffer(img)
+        if getattr(img, "tag_v2", {}).get(_ORIENTATION, 1) in range(2, 9):  # Pillow turns it upright: a copy
+            total += width * height * _PIXEL_BYTES.get(img.mode, 4)
     return total
 
 
@@ -405,17 +407,47 @@ def array_to_gray(arr: Any, max_pixels: int) -> tuple[Gray, Gray | None]:
     return gray, None
 
 
-def _prepare(img: PILImage.Image) -> PILImage.Image:
-    """Load the first frame and apply the EXIF orientation."""
-    from PIL import ImageOps
-
+def _prepare(img: PILImage.Image) -> tuple[PILImage.Image, int]:
+    """Load the first frame; return it with its EXIF orientation (2-8; 1: as stored), read
+    after loading (Pillow turns a TIFF upright as it loads it, and drops its tag)."""
     if getattr(img, "is_animated", False):
         img.seek(0)
-    orientation = img.getexif().get(0x0112, 1)
     img.load()
-    if orientation not in (1, None):
-        img = ImageOps.exif_transpose(img)
-    return img
+    orientation = img.getexif().get(_ORIENTATION, 1)
+    return img, orientation if type(orientation) is int and 2 <= orientation <= 8 else 1
+
+
+def _turned(arr: Gray, orientation: int) -> Gray:
+    """``arr`` turned by an EXIF orientation as Pillow's ``exif_transpose`` turns an image
+    (a view: the gray picture is turned, never a full-size colour copy)."""
+    import numpy as np
+
+    if orientation == 2:
+        return arr[:, ::-1]
+    if orientation == 3:
+        return arr[::-1, ::-1]
+    if orientation == 4:
+        return arr[::-1]
+    if orientation == 5:
+        return cast("Gray", arr.swapaxes(0, 1))
+    if orientation == 6:
+        return np.rot90(arr, -1)
+    if orientation == 7:
+        return cast("Gray", arr[::-1, ::-1].swapaxes(0, 1))
+    if orientation == 8:
+        return np.rot90(arr)
+    return arr
+
+
+def _oriented(pair: tuple[Gray, Gray | None], orientation: int) -> tuple[Gray, Gray | None]:
+    """The flattened pair of a picture, turned upright by its EXIF orientation."""
+    import numpy as np
+
+    if orientation == 1:
+        return flatten(pair)
+    gray, alpha = pair
+    turned = flatten((_turned(gray, orientation), None if alpha is None else _turned(alpha, orientation)))
+    return np.ascontiguousarray(turned[0]), None if turned[1] is None else np.ascontiguousarray(turned[1])
 
 
 def pil_to_gray(img: PILImage.Image) -> tuple[Gray, Gray | None]:
@@ -527,10 +559,11 @@ def flatten(pair: tuple[Gray, Gray | None]) -> tuple[Gray, Gray | None]:
 def _decoded(img: PILImage.Image) -> tuple[Gray, Gray | None]:
     """Gray pixels of an image we opened, whose memory is given back as soon as they exist."""
     try:
-        pair = pil_to_gray(_prepare(img))
+        pic, orientation = _prepare(img)
+        pair = pil_to_gray(pic)
     finally:
         img.close()
-    return flatten(pair)
+    return _oriented(pair, orientation)
 
 
 def load(
@@ -558,7 +591,12 @@ def load(
         check_pixels(got.width, got.height, max_pixels)
         check_decoded(got, max_decoded_bytes)
         pic = got
-        pair = _guarded(lambda: flatten(pil_to_gray(_prepare(pic))))
+
+        def step() -> tuple[Gray, Gray | None]:
+            prepared, orientation = _prepare(pic)
+            return _oriented(pil_to_gray(prepared), orientation)
+
+        pair = _guarded(step)
     else:
         pair = array_to_gray(got, max_pixels)
     height, width = pair[0].shape

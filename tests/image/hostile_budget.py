@@ -112,6 +112,18 @@ def case_transparent_png_40mp() -> Callable[[], Any]:
     return _decode(_png(Image.fromarray(rgba), optimize=True))
 
 
+def case_rotated_transparent_png_40mp() -> Callable[[], Any]:
+    """The same, with EXIF orientation 6 (turn 90 degrees): turned as gray, not as RGBA."""
+    import numpy as np
+    from PIL import Image
+
+    rgba = np.zeros((5470, 7300, 4), np.uint8)
+    rgba[::2, :, 3] = 255
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    return _decode(_png(Image.fromarray(rgba), optimize=True, exif=exif.tobytes()))
+
+
 def case_jpeg_40mp() -> Callable[[], Any]:
     """A photo-sized JPEG (7300 x 5470) of busy blocks and no QR code: the full cascade on
     the reduced picture, then the full-size pass."""
@@ -193,6 +205,15 @@ def _half_transparent(height: int, width: int) -> Any:
 def case_transparent_tiff_40mp() -> Callable[[], Any]:
     """The most pixels allowed, RGBA TIFF in the usual small strips."""
     return _decode(_tiff(_half_transparent(5470, 7300)))
+
+
+def case_rotated_transparent_tiff_40mp() -> Callable[[], Any]:
+    """With EXIF orientation 8: Pillow turns a TIFF upright as it loads it (a second RGBA copy)."""
+    from PIL import Image
+
+    exif = Image.Exif()
+    exif[0x0112] = 8
+    return _decode(_tiff(_half_transparent(5470, 7300), exif=exif.tobytes()))
 
 
 def case_tiff_one_strip_largest() -> Callable[[], Any]:
@@ -312,8 +333,10 @@ CASES: dict[str, tuple[Callable[[], Callable[[], Any]], str]] = {
     "36 MB noise PNG": (case_noise_png_36mb, "NoQRCodeFound"),
     "40 MP gray noise PNG": (case_noise_png_40mp_gray, "NoQRCodeFound"),
     "40 MP half-transparent PNG": (case_transparent_png_40mp, "NoQRCodeFound"),
+    "40 MP half-transparent PNG, EXIF-rotated": (case_rotated_transparent_png_40mp, "NoQRCodeFound"),
     "40 MP JPEG, no code": (case_jpeg_40mp, "NoQRCodeFound"),
     "40 MP half-transparent TIFF": (case_transparent_tiff_40mp, "NoQRCodeFound"),
+    "40 MP half-transparent TIFF, EXIF-rotated": (case_rotated_transparent_tiff_40mp, "ImageError"),
     "largest one-strip RGBA TIFF": (case_tiff_one_strip_largest, "NoQRCodeFound"),
     "40 MP one-strip RGBA TIFF": (case_tiff_one_strip_40mp, "ImageError"),
     "6320x6320 white lossless WebP": (case_webp_white_6320, "ImageError"),

@@ -369,7 +369,8 @@ def test_cmyk_jpeg_file(gen, clean, sample):
 
 @pytest.mark.parametrize("orientation", range(1, 9))
 @pytest.mark.parametrize("mode", ["L", "RGB", "RGBA"])
-def test_exif_orientation_matches_pillow(orientation, mode):
+@pytest.mark.parametrize("fmt", ["PNG", "TIFF"])
+def test_exif_orientation_matches_pillow(orientation, mode, fmt):
     """Every EXIF orientation turns the gray picture (and its alpha) as Pillow's exif_transpose
     turns the image: applied to the gray arrays, not to a second full-size colour copy."""
     from PIL import ImageOps
@@ -382,7 +383,7 @@ def test_exif_orientation_matches_pillow(orientation, mode):
     exif = Image.Exif()
     exif[0x0112] = orientation
     out = io.BytesIO()
-    img.save(out, "PNG", exif=exif.tobytes())
+    img.save(out, fmt, exif=exif.tobytes())
     got = load(out.getvalue(), max_bytes=1 << 30, max_pixels=1 << 30, work_pixels=1 << 30)
     want = ImageOps.exif_transpose(Image.open(io.BytesIO(out.getvalue())))
     assert want is not None
