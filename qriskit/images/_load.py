@@ -75,15 +75,24 @@ def _too_big(what: str, size: int, max_bytes: int) -> ImageError:
 
 
 def _read_limited(fh: Any, max_bytes: int, what: str) -> bytes:
-    try:
-        data = fh.read(max_bytes + 1)
-    except OSError as exc:
-        raise ImageError(f"cannot read {what}: {exc.strerror or exc}") from exc
-    if not isinstance(data, (bytes, bytearray)):
-        raise TypeError(f"{what} must be opened in binary mode (read() gave {type(data).__name__})")
-    if len(data) > max_bytes:
-        raise _too_big(what, len(data), max_bytes)
-    return bytes(data)
+    """Read to the end, or to one byte over ``max_bytes`` (a raw stream, such as an
+    unbuffered pipe, returns what is there at each read)."""
+    parts: list[bytes] = []
+    total = 0
+    while total <= max_bytes:
+        try:
+            data = fh.read(max_bytes + 1 - total)
+        except OSError as exc:
+            raise ImageError(f"cannot read {what}: {exc.strerror or exc}") from exc
+        if not isinstance(data, (bytes, bytearray)):
+            raise TypeError(f"{what} must be opened in binary mode (read() gave {type(data).__name__})")
+        if not data:
+            break
+        parts.append(bytes(data))
+        total += len(data)
+    if total > max_bytes:
+        raise _too_big(what, total, max_bytes)
+    return parts[0] if len(parts) == 1 else b"".join(parts)
 
 
 def _read_path(path: str | bytes, max_bytes: int) -> bytes:

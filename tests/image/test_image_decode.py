@@ -422,3 +422,41 @@ def test_decode_images_of_a_picture_too_small_for_a_code_is_empty():
     assert decode_images(Image.new("L", (7, 30), 255)) == []
     with pytest.raises(NoQRCodeFound, match="too small"):
         decode_image(np.zeros((4, 4), np.uint8))
+
+
+def test_unbuffered_pipe_is_read_to_its_end(png):
+    """A raw (unbuffered) file object returns what is there at each read(): all of it is read,
+    within max_bytes, not just the first pipe-buffer's worth."""
+    import os
+    import threading
+
+    from PIL.PngImagePlugin import PngInfo
+
+    info = PngInfo()
+    info.add_text("pad", "x" * 300_000)  # before the image data
+    out = io.BytesIO()
+    Image.open(io.BytesIO(png)).save(out, "PNG", pnginfo=info)
+    big = out.getvalue()
+
+    def piped(**kw: int) -> list[str]:
+        r, w = os.pipe()
+
+        def feed() -> None:
+            try:
+                with os.fdopen(w, "wb", buffering=0) as fh:
+                    for i in range(0, len(big), 4096):
+                        fh.write(big[i : i + 4096])
+            except BrokenPipeError:  # the reader stopped at max_bytes
+                pass
+
+        writer = threading.Thread(target=feed)
+        writer.start()
+        try:
+            with os.fdopen(r, "rb", buffering=0) as raw:
+                return decode_images(raw, **kw)
+        finally:
+            writer.join()
+
+    assert piped() == decode_images(png) != []
+    with pytest.raises(ImageError, match="max_bytes"):
+        piped(max_bytes=200_000)
