@@ -285,12 +285,29 @@ def _tiff_buffer(img: PILImage.Image) -> int:
         return width * height * 4
 
 
+def _jpeg_coefficients(img: PILImage.Image) -> int:
+    """Bytes of the coefficient buffer libjpeg holds for a whole progressive JPEG: 2 bytes a
+    sample of every component, at its own sampling."""
+    width, height = img.size
+    layers = cast("list[tuple[Any, int, int, Any]]", getattr(img, "layer", None) or [])
+    try:
+        hmax = max(h for _, h, _, _ in layers)
+        vmax = max(v for _, _, v, _ in layers)
+        return sum(
+            math.ceil(width * h / hmax / 8) * 8 * math.ceil(height * v / vmax / 8) * 8 * 2 for _, h, v, _ in layers
+        )
+    except (TypeError, ValueError, ZeroDivisionError):  # odd sampling factors: four full-size components
+        return width * height * 2 * 4
+
+
 def decoded_bytes(img: PILImage.Image) -> int:
     """The bytes Pillow holds at once to decode ``img`` (see ``MAX_DECODED_BYTES``)."""
     width, height = img.size
     if img.format == "WEBP":
         return width * height * 4 * _WEBP_COPIES
     total = width * height * _PIXEL_BYTES.get(img.mode, 4)
+    if img.format == "JPEG" and img.info.get("progressive"):
+        total += _jpeg_coefficients(img)
     if img.format == "TIFF":
         total += _tiff_buffer(img)
         if getattr(img, "tag_v2", {}).get(_ORIENTATION, 1) in range(2, 9):  # Pillow turns it upright: a copy

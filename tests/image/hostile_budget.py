@@ -138,6 +138,20 @@ def case_jpeg_40mp() -> Callable[[], Any]:
     return _decode(out.getvalue())
 
 
+def case_progressive_jpeg_40mp() -> Callable[[], Any]:
+    """The same picture as a progressive 4:4:4 JPEG: libjpeg holds all its coefficients
+    (2 bytes a sample), counted against max_decoded_bytes."""
+    import numpy as np
+    from PIL import Image
+
+    rng = np.random.default_rng(40)
+    blocks = rng.integers(0, 256, (5470 // 16 + 1, 7300 // 16 + 1, 3), np.uint8)
+    img = Image.fromarray(np.kron(blocks, np.ones((16, 16, 1), np.uint8))[:5470, :7300])
+    out = io.BytesIO()
+    img.save(out, "JPEG", quality=85, progressive=True, subsampling=0)
+    return _decode(out.getvalue())
+
+
 def _largest_webp_side() -> int:
     """The side of the largest square WebP under MAX_DECODED_BYTES (16 bytes a pixel)."""
     import math
@@ -335,6 +349,7 @@ CASES: dict[str, tuple[Callable[[], Callable[[], Any]], str]] = {
     "40 MP half-transparent PNG": (case_transparent_png_40mp, "NoQRCodeFound"),
     "40 MP half-transparent PNG, EXIF-rotated": (case_rotated_transparent_png_40mp, "NoQRCodeFound"),
     "40 MP JPEG, no code": (case_jpeg_40mp, "NoQRCodeFound"),
+    "40 MP progressive 4:4:4 JPEG": (case_progressive_jpeg_40mp, "ImageError"),
     "40 MP half-transparent TIFF": (case_transparent_tiff_40mp, "NoQRCodeFound"),
     "40 MP half-transparent TIFF, EXIF-rotated": (case_rotated_transparent_tiff_40mp, "ImageError"),
     "largest one-strip RGBA TIFF": (case_tiff_one_strip_largest, "NoQRCodeFound"),

@@ -460,3 +460,16 @@ def test_unbuffered_pipe_is_read_to_its_end(png):
     assert piped() == decode_images(png) != []
     with pytest.raises(ImageError, match="max_bytes"):
         piped(max_bytes=200_000)
+
+
+def test_progressive_jpeg_counts_its_coefficient_buffer(gen, sample):
+    """libjpeg holds every DCT coefficient of a progressive JPEG (2 bytes a sample of each
+    component): a 40 MP 4:4:4 one peaked at 325 MB, counted as a baseline one."""
+    img = gen.render(sample, px=4).convert("RGB").resize((1000, 1000))
+    baseline, progressive = io.BytesIO(), io.BytesIO()
+    img.save(baseline, "JPEG", quality=90, subsampling=0)
+    img.save(progressive, "JPEG", quality=90, subsampling=0, progressive=True)
+    assert decode_image(baseline.getvalue(), max_decoded_bytes=5_000_000) == sample
+    with pytest.raises(ImageError, match="max_decoded_bytes=5000000"):
+        decode_image(progressive.getvalue(), max_decoded_bytes=5_000_000)
+    assert decode_image(progressive.getvalue(), max_decoded_bytes=10_000_000) == sample
