@@ -89,10 +89,10 @@ def _not_text(data: bytes, where: str) -> CLIError | None:
     try:
         data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        if data.lstrip().startswith(b"000201") or data.startswith(_OTHER_ENCODINGS):
+        if data[:4096].lstrip().startswith(b"000201") or data.startswith(_OTHER_ENCODINGS):
             return CLIError(f"{where} is not UTF-8 text: save the code as UTF-8", EXIT_INVALID)
         return None
-    if data.lstrip().startswith((b"000201", b"\xef\xbb\xbf000201")):
+    if data[:4096].lstrip().startswith((b"000201", b"\xef\xbb\xbf000201")):
         return CLIError(f"{where} holds a control character: a code is printable text", EXIT_INVALID)
     return None
 
