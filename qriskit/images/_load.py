@@ -362,8 +362,10 @@ def _stretch(arr: Any, into: Gray | None = None) -> Gray:
         return out
     else:
         gain = 255.0 / (hi - lo)
+    # float32 unless it cannot hold the values or the gain (a float64 array near its limits)
+    work = np.float64 if max(abs(lo), abs(hi)) > 1e38 or gain < 1e-38 else np.float32
     for top in range(0, arr.shape[0], 256):
-        out[top : top + 256] = (arr[top : top + 256].astype(np.float32) - np.float32(lo)) * np.float32(gain) + 0.5
+        out[top : top + 256] = (arr[top : top + 256].astype(work) - work(lo)) * work(gain) + 0.5
     return out
 
 

@@ -473,3 +473,15 @@ def test_progressive_jpeg_counts_its_coefficient_buffer(gen, sample):
     with pytest.raises(ImageError, match="max_decoded_bytes=5000000"):
         decode_image(progressive.getvalue(), max_decoded_bytes=5_000_000)
     assert decode_image(progressive.getvalue(), max_decoded_bytes=10_000_000) == sample
+
+
+@pytest.mark.parametrize("factor", [1e300, -1e300])
+def test_float_array_beyond_float32_range(clean, sample, factor):
+    """A float64 array is stretched in float64 when float32 cannot hold its values or gain
+    (the cast overflowed to inf, then NaN: garbage pixels, a RuntimeWarning)."""
+    import warnings
+
+    arr = np.asarray(clean.convert("L"), np.float64) * factor + (5e299 if factor > 1 else 0.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert decode_image(arr) == sample
