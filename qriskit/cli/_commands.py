@@ -142,10 +142,11 @@ def decode(args: argparse.Namespace) -> int:
         try:
             if arg != "-" and not os.path.exists(arg):
                 raise CLIError(f"no such file: {arg!r}", EXIT_IO)
-            data = read_bytes(arg)
-            text = as_text(data)
+            raw = read_bytes(arg)
+            text = as_text(raw)
             if text is not None and text.lstrip().startswith("000201"):
                 raise CLIError(f"{where} holds payload text, not an image (try 'qriskit info')", EXIT_IMAGE)
+            data: bytes | str = text.strip() if text is not None and text.lstrip()[:5].lower() == "data:" else raw
             if args.all:
                 texts = _images.decode_all(data, args.decoder)
                 if not texts:

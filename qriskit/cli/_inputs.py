@@ -76,6 +76,27 @@ def as_text(data: bytes) -> str | None:
     return text
 
 
+#: How a payload ("0002...") or a byte-order mark starts in UTF-16 and UTF-32.
+_OTHER_ENCODINGS = (
+    b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff",
+    *("0002".encode(enc) for enc in ("utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be")),
+)
+
+
+def _not_text(data: bytes, where: str) -> CLIError | None:
+    """The error for a code file that is text, but not UTF-8 without control characters
+    (a Latin-1 or UTF-16 payload); None for bytes that may be a picture."""
+    try:
+        data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        if data[:4096].lstrip().startswith(b"000201") or data.startswith(_OTHER_ENCODINGS):
+            return CLIError(f"{where} is not UTF-8 text: save the code as UTF-8", EXIT_INVALID)
+        return None
+    if data[:4096].lstrip().startswith((b"000201", b"\xef\xbb\xbf000201")):
+        return CLIError(f"{where} holds a control character: a code is printable text", EXIT_INVALID)
+    return None
+
+
 def _decode_image(data: bytes | str, where: str, args: argparse.Namespace) -> str:
     try:
         return _images.decode(data, getattr(args, "decoder", None))
@@ -96,6 +117,10 @@ def read_codes(arg: str, args: argparse.Namespace, *, many: bool = True) -> list
     if not data.strip():
         raise CLIError(f"{where} is empty: no code in it", EXIT_INVALID)
     text = as_text(data)
+    if text is None:
+        error = _not_text(data, where)
+        if error is not None:
+            raise error
     if text is None or text.lstrip()[:5].lower() == "data:":
         return [(where, _decode_image(data if text is None else text.strip(), where, args))]
     lines = [(i, line.strip()) for i, line in enumerate(text.splitlines(), 1) if line.strip()]

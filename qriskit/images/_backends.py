@@ -122,9 +122,15 @@ class ZXingDecoder(_LazyBackend):
             self._kwargs = kwargs
         return self._kwargs
 
+    #: The longest side zxing-cpp takes (it raises ValueError beyond): a longer one is read as
+    #: nothing found (a picture that wide reaches it as is, or through the "upscale x2" variant).
+    MAX_SIDE: Final = 65535
+
     def decode(self, gray: Gray) -> list[str]:
         zx = self.module()
         opts = self._options()
+        if max(gray.shape) > self.MAX_SIDE:
+            return []
         try:
             found = zx.read_barcodes(gray, **opts)
         except TypeError:  # an older zxing-cpp without some keyword: use the plain call

@@ -205,7 +205,10 @@ def decode_images(
     read or is over a limit, naming it, and :class:`~qriskit.errors.NoQRCodeFound` when the
     time ran out before any code was found.
     """
-    result = scan(source, decoder, retry, max_bytes, max_pixels, timeout, False, max_decoded_bytes)
+    try:
+        result = scan(source, decoder, retry, max_bytes, max_pixels, timeout, False, max_decoded_bytes)
+    except NoQRCodeFound:  # the picture is too small to hold a code: none in it
+        return []
     if result.timed_out and not result.found:
         raise _timed_out(timeout, result.tried)
     return result.found

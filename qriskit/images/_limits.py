@@ -25,7 +25,9 @@ MAX_IMAGE_PIXELS: Final = 40_000_000
 #: before any pixel is decoded: width x height x bytes a pixel (1 for 1-bit, gray and palette
 #: pictures, 2 for 16-bit gray, 4 for every colour mode, alpha included), x 4 for WebP (Pillow's
 #: libwebp decoder holds four RGBA copies of the picture: two canvases, the frame, the image),
-#: plus a TIFF's largest strip or tile. The default admits an RGBA picture at MAX_IMAGE_PIXELS
+#: plus a progressive JPEG's coefficients (2 bytes a sample of each component), a TIFF's largest
+#: strip or tile, and a second copy of a TIFF its EXIF orientation turns.
+#: The default admits an RGBA picture at MAX_IMAGE_PIXELS
 #: and a WebP of 12.5 megapixels, and keeps every decode under 300 MB of peak memory.
 MAX_DECODED_BYTES: Final = 200_000_000
 

@@ -46,7 +46,7 @@ _PIXEL_BYTES = {"1": 1, "L": 1, "P": 1, "I;16": 2, "I;16L": 2, "I;16B": 2, "I;16
 #: Full-size RGBA copies Pillow's WebP decoder holds at once: libwebp's animation decoder keeps
 #: two canvases, hands the frame over as bytes, and Pillow copies that into the image.
 _WEBP_COPIES = 4
-_TILE_WIDTH, _TILE_LENGTH, _ROWS_PER_STRIP = 322, 323, 278
+_TILE_WIDTH, _TILE_LENGTH, _ROWS_PER_STRIP, _ORIENTATION = 322, 323, 278, 0x0112
 _BAND = 64  # rows converted at a time in a large picture
 _WHOLE = 4_000_000  # pixels up to which a picture is converted in one go
 _PAYLOAD_HINT = "this looks like a QRIS payload, not an image: use qriskit.parse()"
@@ -75,12 +75,24 @@ def _too_big(what: str, size: int, max_bytes: int) -> ImageError:
 
 
 def _read_limited(fh: Any, max_bytes: int, what: str) -> bytes:
-    data = fh.read(max_bytes + 1)
-    if not isinstance(data, (bytes, bytearray)):
-        raise TypeError(f"{what} must be opened in binary mode (read() gave {type(data).__name__})")
-    if len(data) > max_bytes:
-        raise _too_big(what, len(data), max_bytes)
-    return bytes(data)
+    """Read to the end, or to one byte over ``max_bytes`` (a raw stream, such as an
+    unbuffered pipe, returns what is there at each read)."""
+    parts: list[bytes] = []
+    total = 0
+    while total <= max_bytes:
+        try:
+            data = fh.read(max_bytes + 1 - total)
+        except OSError as exc:
+            raise ImageError(f"cannot read {what}: {exc.strerror or exc}") from exc
+        if not isinstance(data, (bytes, bytearray)):
+            raise TypeError(f"{what} must be opened in binary mode (read() gave {type(data).__name__})")
+        if not data:
+            break
+        parts.append(bytes(data))
+        total += len(data)
+    if total > max_bytes:
+        raise _too_big(what, total, max_bytes)
+    return parts[0] if len(parts) == 1 else b"".join(parts)
 
 
 def _read_path(path: str | bytes, max_bytes: int) -> bytes:
@@ -95,8 +107,8 @@ def _read_path(path: str | bytes, max_bytes: int) -> bytes:
             f"no such image file: {shown[:200]!r}",
             hint="pass a path to an existing file, bytes, a file object, base64 or a data: URI",
         ) from exc
-    except OSError as exc:
-        raise ImageError(f"cannot read {shown[:200]!r}: {exc.strerror or exc}") from exc
+    except (OSError, ValueError) as exc:  # ValueError: a NUL in the path
+        raise ImageError(f"cannot read {shown[:200]!r}: {getattr(exc, 'strerror', None) or exc}") from exc
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
@@ -273,14 +285,33 @@ def _tiff_buffer(img: PILImage.Image) -> int:
         return width * height * 4
 
 
+def _jpeg_coefficients(img: PILImage.Image) -> int:
+    """Bytes of the coefficient buffer libjpeg holds for a whole progressive JPEG: 2 bytes a
+    sample of every component, at its own sampling."""
+    width, height = img.size
+    layers = cast("list[tuple[Any, int, int, Any]]", getattr(img, "layer", None) or [])
+    try:
+        hmax = max(h for _, h, _, _ in layers)
+        vmax = max(v for _, _, v, _ in layers)
+        return sum(
+            math.ceil(width * h / hmax / 8) * 8 * math.ceil(height * v / vmax / 8) * 8 * 2 for _, h, v, _ in layers
+        )
+    except (TypeError, ValueError, ZeroDivisionError):  # odd sampling factors: four full-size components
+        return width * height * 2 * 4
+
+
 def decoded_bytes(img: PILImage.Image) -> int:
     """The bytes Pillow holds at once to decode ``img`` (see ``MAX_DECODED_BYTES``)."""
     width, height = img.size
     if img.format == "WEBP":
         return width * height * 4 * _WEBP_COPIES
     total = width * height * _PIXEL_BYTES.get(img.mode, 4)
+    if img.format == "JPEG" and img.info.get("progressive"):
+        total += _jpeg_coefficients(img)
     if img.format == "TIFF":
         total += _tiff_buffer(img)
+        if getattr(img, "tag_v2", {}).get(_ORIENTATION, 1) in range(2, 9):  # Pillow turns it upright: a copy
+            total += width * height * _PIXEL_BYTES.get(img.mode, 4)
     return total
 
 
@@ -331,8 +362,10 @@ def _stretch(arr: Any, into: Gray | None = None) -> Gray:
         return out
     else:
         gain = 255.0 / (hi - lo)
+    # float32 unless it cannot hold the values or the gain (a float64 array near its limits)
+    work = np.float64 if max(abs(lo), abs(hi)) > 1e38 or gain < 1e-38 else np.float32
     for top in range(0, arr.shape[0], 256):
-        out[top : top + 256] = (arr[top : top + 256].astype(np.float32) - np.float32(lo)) * np.float32(gain) + 0.5
+        out[top : top + 256] = (arr[top : top + 256].astype(work) - work(lo)) * work(gain) + 0.5
     return out
 
 
@@ -402,17 +435,47 @@ def array_to_gray(arr: Any, max_pixels: int) -> tuple[Gray, Gray | None]:
     return gray, None
 
 
-def _prepare(img: PILImage.Image) -> PILImage.Image:
-    """Load the first frame and apply the EXIF orientation."""
-    from PIL import ImageOps
-
+def _prepare(img: PILImage.Image) -> tuple[PILImage.Image, int]:
+    """Load the first frame; return it with its EXIF orientation (2-8; 1: as stored), read
+    after loading (Pillow turns a TIFF upright as it loads it, and drops its tag)."""
     if getattr(img, "is_animated", False):
         img.seek(0)
-    orientation = img.getexif().get(0x0112, 1)
     img.load()
-    if orientation not in (1, None):
-        img = ImageOps.exif_transpose(img)
-    return img
+    orientation = img.getexif().get(_ORIENTATION, 1)
+    return img, orientation if type(orientation) is int and 2 <= orientation <= 8 else 1
+
+
+def _turned(arr: Gray, orientation: int) -> Gray:
+    """``arr`` turned by an EXIF orientation as Pillow's ``exif_transpose`` turns an image
+    (a view: the gray picture is turned, never a full-size colour copy)."""
+    import numpy as np
+
+    if orientation == 2:
+        return arr[:, ::-1]
+    if orientation == 3:
+        return arr[::-1, ::-1]
+    if orientation == 4:
+        return arr[::-1]
+    if orientation == 5:
+        return cast("Gray", arr.swapaxes(0, 1))
+    if orientation == 6:
+        return np.rot90(arr, -1)
+    if orientation == 7:
+        return cast("Gray", arr[::-1, ::-1].swapaxes(0, 1))
+    if orientation == 8:
+        return np.rot90(arr)
+    return arr
+
+
+def _oriented(pair: tuple[Gray, Gray | None], orientation: int) -> tuple[Gray, Gray | None]:
+    """The flattened pair of a picture, turned upright by its EXIF orientation."""
+    import numpy as np
+
+    if orientation == 1:
+        return flatten(pair)
+    gray, alpha = pair
+    turned = flatten((_turned(gray, orientation), None if alpha is None else _turned(alpha, orientation)))
+    return np.ascontiguousarray(turned[0]), None if turned[1] is None else np.ascontiguousarray(turned[1])
 
 
 def pil_to_gray(img: PILImage.Image) -> tuple[Gray, Gray | None]:
@@ -524,10 +587,11 @@ def flatten(pair: tuple[Gray, Gray | None]) -> tuple[Gray, Gray | None]:
 def _decoded(img: PILImage.Image) -> tuple[Gray, Gray | None]:
     """Gray pixels of an image we opened, whose memory is given back as soon as they exist."""
     try:
-        pair = pil_to_gray(_prepare(img))
+        pic, orientation = _prepare(img)
+        pair = pil_to_gray(pic)
     finally:
         img.close()
-    return flatten(pair)
+    return _oriented(pair, orientation)
 
 
 def load(
@@ -555,7 +619,12 @@ def load(
         check_pixels(got.width, got.height, max_pixels)
         check_decoded(got, max_decoded_bytes)
         pic = got
-        pair = _guarded(lambda: flatten(pil_to_gray(_prepare(pic))))
+
+        def step() -> tuple[Gray, Gray | None]:
+            prepared, orientation = _prepare(pic)
+            return _oriented(pil_to_gray(prepared), orientation)
+
+        pair = _guarded(step)
     else:
         pair = array_to_gray(got, max_pixels)
     height, width = pair[0].shape

@@ -251,3 +251,19 @@ def test_cli_is_a_package_of_small_modules():
     assert {"__init__.py", "_parser.py", "_inputs.py", "_render.py", "_batch.py", "_formats.py"} <= set(sizes)
     assert max(sizes.values()) < 500, sizes
     assert os.path.getsize(folder / "__init__.py") < 4000  # a facade: re-exports only
+
+
+@pytest.mark.parametrize("encoding", ["latin-1", "utf-16", "utf-16-le", "utf-32"])
+@pytest.mark.parametrize("command_args", [["info"], ["validate"], ["anonymize"], ["to-static"], ["encode"],
+                                          ["convert", "-a", "1000"]])
+def test_a_code_file_that_is_not_utf8_is_invalid_input(run, tmp_path, encoding, command_args):
+    """Exit 3 ("input that is not UTF-8"), saying so: not exit 4 and "cannot identify the image
+    format ... use qriskit.parse()"."""
+    payload = STATIC.replace("Toko Sejahtera", "Toko Sejahtéra")
+    (tmp_path / "code.txt").write_bytes(payload.encode(encoding) + "\n".encode(encoding))
+    assert_one_line_error(run(*command_args[:1], "code.txt", *command_args[1:]), 3, "code.txt", "UTF-8")
+
+
+def test_a_code_with_control_characters_is_invalid_input(run, tmp_path):
+    (tmp_path / "code.txt").write_bytes(STATIC.encode() + b"\x00\n")
+    assert_one_line_error(run("info", "code.txt"), 3, "code.txt", "control character")

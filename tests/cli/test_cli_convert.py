@@ -142,6 +142,17 @@ def test_decode_failures(run, blank_png, tmp_path, image_lib):
     assert_one_line_error(run("decode", "missing.png"), 5, "missing.png")
 
 
+def test_decode_reads_a_data_uri_as_the_other_commands_do(run, static_png, tmp_path):
+    import base64
+
+    uri = "data:image/png;base64," + base64.b64encode(static_png.read_bytes()).decode() + "\n"
+    (tmp_path / "uri.txt").write_text(uri)
+    assert run("info", "--json", "uri.txt").returncode == 0
+    result = run("decode", "uri.txt", "-", input=uri.encode())
+    assert result.returncode == 0, result.err
+    assert result.lines == [STATIC, STATIC]
+
+
 def test_decode_goes_on_after_a_bad_file(run, static_png, blank_png):
     result = run("decode", blank_png.name, static_png.name)
     assert result.returncode == 4

@@ -112,6 +112,18 @@ def case_transparent_png_40mp() -> Callable[[], Any]:
     return _decode(_png(Image.fromarray(rgba), optimize=True))
 
 
+def case_rotated_transparent_png_40mp() -> Callable[[], Any]:
+    """The same, with EXIF orientation 6 (turn 90 degrees): turned as gray, not as RGBA."""
+    import numpy as np
+    from PIL import Image
+
+    rgba = np.zeros((5470, 7300, 4), np.uint8)
+    rgba[::2, :, 3] = 255
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    return _decode(_png(Image.fromarray(rgba), optimize=True, exif=exif.tobytes()))
+
+
 def case_jpeg_40mp() -> Callable[[], Any]:
     """A photo-sized JPEG (7300 x 5470) of busy blocks and no QR code: the full cascade on
     the reduced picture, then the full-size pass."""
@@ -123,6 +135,20 @@ def case_jpeg_40mp() -> Callable[[], Any]:
     img = Image.fromarray(np.kron(blocks, np.ones((16, 16), np.uint8))[:5470, :7300])
     out = io.BytesIO()
     img.convert("RGB").save(out, "JPEG", quality=85)
+    return _decode(out.getvalue())
+
+
+def case_progressive_jpeg_40mp() -> Callable[[], Any]:
+    """The same picture as a progressive 4:4:4 JPEG: libjpeg holds all its coefficients
+    (2 bytes a sample), counted against max_decoded_bytes."""
+    import numpy as np
+    from PIL import Image
+
+    rng = np.random.default_rng(40)
+    blocks = rng.integers(0, 256, (5470 // 16 + 1, 7300 // 16 + 1, 3), np.uint8)
+    img = Image.fromarray(np.kron(blocks, np.ones((16, 16, 1), np.uint8))[:5470, :7300])
+    out = io.BytesIO()
+    img.save(out, "JPEG", quality=85, progressive=True, subsampling=0)
     return _decode(out.getvalue())
 
 
@@ -193,6 +219,15 @@ def _half_transparent(height: int, width: int) -> Any:
 def case_transparent_tiff_40mp() -> Callable[[], Any]:
     """The most pixels allowed, RGBA TIFF in the usual small strips."""
     return _decode(_tiff(_half_transparent(5470, 7300)))
+
+
+def case_rotated_transparent_tiff_40mp() -> Callable[[], Any]:
+    """With EXIF orientation 8: Pillow turns a TIFF upright as it loads it (a second RGBA copy)."""
+    from PIL import Image
+
+    exif = Image.Exif()
+    exif[0x0112] = 8
+    return _decode(_tiff(_half_transparent(5470, 7300), exif=exif.tobytes()))
 
 
 def case_tiff_one_strip_largest() -> Callable[[], Any]:
@@ -312,8 +347,11 @@ CASES: dict[str, tuple[Callable[[], Callable[[], Any]], str]] = {
     "36 MB noise PNG": (case_noise_png_36mb, "NoQRCodeFound"),
     "40 MP gray noise PNG": (case_noise_png_40mp_gray, "NoQRCodeFound"),
     "40 MP half-transparent PNG": (case_transparent_png_40mp, "NoQRCodeFound"),
+    "40 MP half-transparent PNG, EXIF-rotated": (case_rotated_transparent_png_40mp, "NoQRCodeFound"),
     "40 MP JPEG, no code": (case_jpeg_40mp, "NoQRCodeFound"),
+    "40 MP progressive 4:4:4 JPEG": (case_progressive_jpeg_40mp, "ImageError"),
     "40 MP half-transparent TIFF": (case_transparent_tiff_40mp, "NoQRCodeFound"),
+    "40 MP half-transparent TIFF, EXIF-rotated": (case_rotated_transparent_tiff_40mp, "ImageError"),
     "largest one-strip RGBA TIFF": (case_tiff_one_strip_largest, "NoQRCodeFound"),
     "40 MP one-strip RGBA TIFF": (case_tiff_one_strip_40mp, "ImageError"),
     "6320x6320 white lossless WebP": (case_webp_white_6320, "ImageError"),

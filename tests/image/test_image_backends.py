@@ -43,6 +43,19 @@ def test_nothing_found(backend):
         decode_image(np.full((200, 200), 255, np.uint8), decoder=backend)
 
 
+@pytest.mark.parametrize("shape", [(9, 70000), (70000, 9), (10, 40000)])
+def test_a_picture_wider_than_zxing_takes_is_nothing_found(backend, shape, gen):
+    """zxing-cpp refuses a side over 65535 pixels with a ValueError; a 40000-wide strip
+    reaches it through the "upscale x2" variant."""
+    from PIL import Image
+
+    blank = np.full(shape, 255, np.uint8)
+    assert decode_images(blank, decoder=backend, retry=True) == []
+    assert decode_images(gen.encoded(Image.fromarray(blank), "PNG"), decoder=backend, retry=True) == []
+    with pytest.raises(NoQRCodeFound):
+        decode_image(blank, decoder=backend, retry=True)
+
+
 def test_backend_interface(backend, gen, sample):
     dec = decoders.get_decoder(backend)
     assert isinstance(dec, decoders.Decoder)

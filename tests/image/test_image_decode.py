@@ -365,3 +365,123 @@ def test_cmyk_jpeg_file(gen, clean, sample):
     data = gen.encoded(clean.convert("CMYK"), "JPEG", quality=90)
     assert Image.open(io.BytesIO(data)).mode == "CMYK"
     assert decode_image(data) == sample
+
+
+@pytest.mark.parametrize("orientation", range(1, 9))
+@pytest.mark.parametrize("mode", ["L", "RGB", "RGBA"])
+@pytest.mark.parametrize("fmt", ["PNG", "TIFF"])
+def test_exif_orientation_matches_pillow(orientation, mode, fmt):
+    """Every EXIF orientation turns the gray picture (and its alpha) as Pillow's exif_transpose
+    turns the image: applied to the gray arrays, not to a second full-size colour copy."""
+    from PIL import ImageOps
+
+    rng = np.random.default_rng(orientation)
+    channels = {"L": 1, "RGB": 3, "RGBA": 4}[mode]
+    pixels = rng.integers(0, 256, (23, 37, channels), np.uint8)
+    pixels[..., -1] = np.where(pixels[..., -1] < 128, 0, 255) if mode == "RGBA" else pixels[..., -1]
+    img = Image.fromarray(pixels[..., 0] if mode == "L" else pixels, mode)
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    out = io.BytesIO()
+    img.save(out, fmt, exif=exif.tobytes())
+    got = load(out.getvalue(), max_bytes=1 << 30, max_pixels=1 << 30, work_pixels=1 << 30)
+    want = ImageOps.exif_transpose(Image.open(io.BytesIO(out.getvalue())))
+    assert want is not None
+    if mode == "RGBA":
+        rgba = np.asarray(want).astype(np.uint16)
+        gray = np.asarray(want.convert("L")).astype(np.uint16)
+        alpha = rgba[..., 3]
+        np.testing.assert_array_equal(got.gray, (gray * alpha + 127) // 255 + (255 - alpha))
+        assert got.alt is not None
+        np.testing.assert_array_equal(got.alt, (gray * alpha + 127) // 255)
+    else:
+        np.testing.assert_array_equal(got.gray, np.asarray(want.convert("L")))
+    assert got.gray.flags.c_contiguous
+
+
+def test_path_with_a_nul_byte_is_an_image_error():
+    for src in (Path("qris\x00.png"), Path("a") / "b\x00"):
+        with pytest.raises(ImageError, match="cannot read"):
+            decode_image(src)
+
+
+def test_file_object_that_fails_to_read_is_an_image_error():
+    class Broken(io.RawIOBase):
+        def readable(self) -> bool:
+            return True
+
+        def read(self, size: int = -1) -> bytes:
+            raise OSError(5, "Input/output error")
+
+    with pytest.raises(ImageError, match="Input/output error"):
+        decode_image(Broken())
+
+
+def test_decode_images_of_a_picture_too_small_for_a_code_is_empty():
+    assert decode_images(np.zeros((4, 4), np.uint8)) == []
+    assert decode_images(Image.new("L", (7, 30), 255)) == []
+    with pytest.raises(NoQRCodeFound, match="too small"):
+        decode_image(np.zeros((4, 4), np.uint8))
+
+
+def test_unbuffered_pipe_is_read_to_its_end(png):
+    """A raw (unbuffered) file object returns what is there at each read(): all of it is read,
+    within max_bytes, not just the first pipe-buffer's worth."""
+    import os
+    import threading
+
+    from PIL.PngImagePlugin import PngInfo
+
+    info = PngInfo()
+    info.add_text("pad", "x" * 300_000)  # before the image data
+    out = io.BytesIO()
+    Image.open(io.BytesIO(png)).save(out, "PNG", pnginfo=info)
+    big = out.getvalue()
+
+    def piped(**kw: int) -> list[str]:
+        r, w = os.pipe()
+
+        def feed() -> None:
+            try:
+                with os.fdopen(w, "wb", buffering=0) as fh:
+                    for i in range(0, len(big), 4096):
+                        fh.write(big[i : i + 4096])
+            except BrokenPipeError:  # the reader stopped at max_bytes
+                pass
+
+        writer = threading.Thread(target=feed)
+        writer.start()
+        try:
+            with os.fdopen(r, "rb", buffering=0) as raw:
+                return decode_images(raw, **kw)
+        finally:
+            writer.join()
+
+    assert piped() == decode_images(png) != []
+    with pytest.raises(ImageError, match="max_bytes"):
+        piped(max_bytes=200_000)
+
+
+def test_progressive_jpeg_counts_its_coefficient_buffer(gen, sample):
+    """libjpeg holds every DCT coefficient of a progressive JPEG (2 bytes a sample of each
+    component): a 40 MP 4:4:4 one peaked at 325 MB, counted as a baseline one."""
+    img = gen.render(sample, px=4).convert("RGB").resize((1000, 1000))
+    baseline, progressive = io.BytesIO(), io.BytesIO()
+    img.save(baseline, "JPEG", quality=90, subsampling=0)
+    img.save(progressive, "JPEG", quality=90, subsampling=0, progressive=True)
+    assert decode_image(baseline.getvalue(), max_decoded_bytes=5_000_000) == sample
+    with pytest.raises(ImageError, match="max_decoded_bytes=5000000"):
+        decode_image(progressive.getvalue(), max_decoded_bytes=5_000_000)
+    assert decode_image(progressive.getvalue(), max_decoded_bytes=10_000_000) == sample
+
+
+@pytest.mark.parametrize("factor", [1e300, -1e300])
+def test_float_array_beyond_float32_range(clean, sample, factor):
+    """A float64 array is stretched in float64 when float32 cannot hold its values or gain
+    (the cast overflowed to inf, then NaN: garbage pixels, a RuntimeWarning)."""
+    import warnings
+
+    arr = np.asarray(clean.convert("L"), np.float64) * factor + (5e299 if factor > 1 else 0.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert decode_image(arr) == sample
